@@ -1,0 +1,272 @@
+/**
+ * Byte and text helpers for a core that has no TextEncoder, TextDecoder, Buffer or base64 globals
+ * (XS on the device lacks them all).
+ */
+
+const CHUNK = 1024; // code units per String.fromCharCode.apply call: bounded stack use on XS
+
+/** Number of bytes `text` takes in UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Writes `text` as UTF-8 into `out` at `offset` and returns the offset after it. `out` must be large enough. */
+export function encodeUtf8Into(text: string, out: Uint8Array, offset: number): number {
+  let o = offset;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[o++] = c;
+    } else if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && isLowSurrogate(next)) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          i++;
+          out[o++] = 0xf0 | (c >> 18);
+          out[o++] = 0x80 | ((c >> 12) & 0x3f);
+          out[o++] = 0x80 | ((c >> 6) & 0x3f);
+          out[o++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      out[o++] = 0xe0 | (c >> 12);
+      out[o++] = 0x80 | ((c >> 6) & 0x3f);
+      out[o++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return o;
+}
+
+export function encodeUtf8(text: string): Uint8Array {
+  const out = new Uint8Array(utf8Length(text));
+  encodeUtf8Into(text, out, 0);
+  return out;
+}
+
+/**
+ * Decodes UTF-8. Invalid sequences become U+FFFD, or throw a RangeError when `fatal` (overlongs,
+ * surrogates, code points above U+10FFFF and truncated sequences are all invalid, as RFC 3629 says).
+ */
+export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length, fatal = false): string {
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return decodeLatin1(bytes, start, end);
+  const units: number[] = [];
+  let text = "";
+  let i = start;
+  while (i < end) {
+    const b = bytes[i]!;
+    let cp = -1;
+    let size = 1;
+    if (b < 0x80) {
+      cp = b;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      size = 2;
+      if (i + 1 < end && isCont(bytes[i + 1]!)) cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+    } else if (b >= 0xe0 && b <= 0xef) {
+      size = 3;
+      const lo = b === 0xe0 ? 0xa0 : 0x80;
+      const hi = b === 0xed ? 0x9f : 0xbf;
+      if (i + 2 < end && inRange(bytes[i + 1]!, lo, hi) && isCont(bytes[i + 2]!)) {
+        cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+      }
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      size = 4;
+      const lo = b === 0xf0 ? 0x90 : 0x80;
+      const hi = b === 0xf4 ? 0x8f : 0xbf;
+      if (i + 3 < end && inRange(bytes[i + 1]!, lo, hi) && isCont(bytes[i + 2]!) && isCont(bytes[i + 3]!)) {
+        cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
+      }
+    }
+    if (cp < 0) {
+      if (fatal) throw new RangeError("invalid UTF-8 at byte " + (i - start));
+      units.push(0xfffd);
+      i += validPrefix(bytes, i, end);
+    } else {
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+      } else units.push(cp);
+      i += size;
+    }
+    if (units.length >= CHUNK) {
+      text += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
+  }
+  return text + String.fromCharCode.apply(null, units);
+}
+
+/** Each byte becomes one code unit; the fast path for ASCII protocol text. */
+export function decodeLatin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let text = "";
+  for (let i = start; i < end; i += CHUNK) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
+  }
+  return text;
+}
+
+/** For text known to be ASCII (header names, JSON that was escaped to ASCII). Other code units are truncated to 8 bits. */
+export function encodeAscii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+function isCont(b: number): boolean {
+  return (b & 0xc0) === 0x80;
+}
+
+function inRange(b: number, lo: number, hi: number): boolean {
+  return b >= lo && b <= hi;
+}
+
+/** Length of the maximal invalid subpart to replace with one U+FFFD (WHATWG "maximal subpart" rule). */
+function validPrefix(bytes: Uint8Array, i: number, end: number): number {
+  const b = bytes[i]!;
+  let need = 0;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) need = 1;
+  else if (b >= 0xe0 && b <= 0xef) {
+    need = 2;
+    if (b === 0xe0) lo = 0xa0;
+    if (b === 0xed) hi = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    need = 3;
+    if (b === 0xf0) lo = 0x90;
+    if (b === 0xf4) hi = 0x8f;
+  } else return 1;
+  let n = 1;
+  for (let k = 0; k < need && i + n < end; k++) {
+    const c = bytes[i + n]!;
+    if (k === 0 ? !inRange(c, lo, hi) : !isCont(c)) break;
+    n++;
+  }
+  return n;
+}
+
+const HEX = "0123456789abcdef";
+
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]! >> 4]! + HEX[bytes[i]! & 15]!;
+  return s;
+}
+
+/** Parses hex (either case); throws a RangeError on odd length or a non-hex digit. */
+export function fromHex(text: string): Uint8Array {
+  if (text.length % 2) throw new RangeError("odd hex length");
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const h = hexDigit(text.charCodeAt(2 * i));
+    const l = hexDigit(text.charCodeAt(2 * i + 1));
+    if (h < 0 || l < 0) throw new RangeError("bad hex digit");
+    out[i] = (h << 4) | l;
+  }
+  return out;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 0x20;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** Base64 (RFC 4648 §4), or base64url without padding (§5) as JWT uses it. */
+export function toBase64(bytes: Uint8Array, url = false): string {
+  const a = url ? B64URL : B64;
+  let s = "";
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    s += a[n >> 18]! + a[(n >> 12) & 63]! + a[(n >> 6) & 63]! + a[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    s += a[n >> 18]! + a[(n >> 12) & 63]! + (url ? "" : "==");
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    s += a[n >> 18]! + a[(n >> 12) & 63]! + a[(n >> 6) & 63]! + (url ? "" : "=");
+  }
+  return s;
+}
+
+/**
+ * Decodes base64 or base64url (either alphabet, padding optional). Throws a RangeError on any other
+ * character, on misplaced padding, or on non-zero trailing bits (so every text has one decoding).
+ */
+export function fromBase64(text: string): Uint8Array {
+  let end = text.length;
+  if (end % 4 === 0 && end > 0 && text.charCodeAt(end - 1) === 61) end -= text.charCodeAt(end - 2) === 61 ? 2 : 1;
+  if (end % 4 === 1) throw new RangeError("bad base64 length");
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let o = 0;
+  for (let i = 0; i < end; i++) {
+    const d = b64Digit(text.charCodeAt(i));
+    if (d < 0) throw new RangeError("bad base64 character");
+    value = (value << 6) | d;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  if (value & ((1 << bits) - 1)) throw new RangeError("bad base64 trailing bits");
+  return out;
+}
+
+function b64Digit(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  if (c === 43 || c === 45) return 62;
+  if (c === 47 || c === 95) return 63;
+  return -1;
+}
+
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Compares in time that depends only on the lengths, for secrets. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}

@@ -1,0 +1,115 @@
+/**
+ * The composition root: builds the device's services from a Host and a config, wires them, and
+ * tears them down. Services get what they need from here; none reaches for globals.
+ */
+import type { BoardProfile } from "./boards.ts";
+import type { Host, InputPin, Level, Listener, OutputPin, TlsServerOptions } from "./host.ts";
+import { serveStatus } from "./status-responder.ts";
+import { UserStore } from "./users.ts";
+
+export const VERSION = "0.1.0";
+
+export interface ListenerConfig {
+  /** "http", "https", ...: the key in `Device.ports` and in the `iobox ready` line. */
+  name: string;
+  host?: string;
+  port: number;
+  tls?: TlsServerOptions;
+}
+
+export interface DeviceConfig {
+  board: BoardProfile;
+  listeners: readonly ListenerConfig[];
+  /** Sets the administrator's password (provisioning); otherwise a first boot generates one. */
+  adminPassword?: string;
+}
+
+export interface DeviceStatus {
+  model: string;
+  serialNumber: number;
+  version: string;
+  platform: string;
+  board: string;
+  uptimeMs: number;
+  inputs: Level[];
+  outputs: Level[];
+}
+
+export interface Device {
+  /** Bound port per listener name. */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly serialNumber: number;
+  /** The administrator password generated at this boot, to be shown once; undefined otherwise. */
+  readonly generatedPassword: string | undefined;
+  status(): DeviceStatus;
+  stop(): void;
+}
+
+/** JANOS serial numbers are numbers; ours derive from the unit id (low 28 bits of the MAC). */
+export function serialNumberOf(unitId: string): number {
+  const n = parseInt(unitId.slice(-7), 16);
+  return Number.isFinite(n) ? n : 0;
+}
+
+export async function startDevice(host: Host, config: DeviceConfig): Promise<Device> {
+  const users = new UserStore(host);
+  const generatedPassword = users.ensureAdministrator(config.adminPassword);
+  const serialNumber = serialNumberOf(host.unitId);
+  const bootedAt = host.clock.monotonic();
+
+  const inputLevels: Level[] = [];
+  const inputs: InputPin[] = [];
+  const outputs: OutputPin[] = [];
+  const outputLevels: Level[] = [];
+  const listeners: Listener[] = [];
+  const ports: Record<string, number> = {};
+
+  const stop = (): void => {
+    for (const l of listeners.splice(0)) l.close();
+    for (const p of inputs.splice(0)) p.close();
+    for (const p of outputs.splice(0)) p.close();
+  };
+
+  const status = (): DeviceStatus => ({
+    model: config.board.model,
+    serialNumber,
+    version: VERSION,
+    platform: host.platform,
+    board: config.board.name,
+    uptimeMs: host.clock.monotonic() - bootedAt,
+    inputs: inputLevels.slice(),
+    outputs: outputLevels.slice(),
+  });
+
+  try {
+    config.board.inputs.forEach((pin, i) => {
+      const p = host.pins.input(pin, { pull: "none" }, (level) => {
+        inputLevels[i] = level;
+      });
+      inputs.push(p);
+      inputLevels[i] = p.read();
+    });
+    for (const pin of config.board.outputs) {
+      // relays power up open (janos.md §7)
+      outputs.push(host.pins.output(pin, 0));
+      outputLevels.push(0);
+    }
+    for (const l of config.listeners) {
+      if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");
+      let listener: Listener;
+      try {
+        listener = await host.net.listen({ host: l.host, port: l.port, tls: l.tls }, (c) => serveStatus(host, c, status));
+      } catch (e) {
+        throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
+      }
+      listeners.push(listener);
+      ports[l.name] = listener.port;
+    }
+  } catch (e) {
+    stop();
+    throw e;
+  }
+
+  host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
+  return { ports, serialNumber, generatedPassword, status, stop };
+}

@@ -1,0 +1,197 @@
+/**
+ * The Host contract: everything the portable core may use beyond ES2022 built-ins.
+ *
+ * Three hosts implement it: `hosts/node` (the desktop simulator), `hosts/moddable` (the device and
+ * the Moddable simulator) and `sim/memory-host` (deterministic, in-memory, for tests on Node and
+ * XS). A host translates; it does not decide. Behaviour lives in the core.
+ *
+ * Conventions that keep the device heap small:
+ * - Bytes are `Uint8Array`. A buffer passed to `onData` is only valid during the call (a host may
+ *   reuse its read buffer); copy what you keep. A buffer passed to `write` belongs to the host
+ *   from then on (it may be queued); do not modify it afterwards.
+ * - Everything is synchronous except `net.listen` (binding can be asynchronous on some hosts) and
+ *   the network callbacks themselves.
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Host {
+  /** Which host this is, for logs and status: "node", "memory", "moddable/esp32", ... */
+  readonly platform: string;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  /** Fills `into` with cryptographic-quality random bytes (seeded and deterministic on the memory host). */
+  random(into: Uint8Array): void;
+  readonly crypto: Crypto;
+  readonly files: Files;
+  readonly net: Net;
+  readonly pins: Pins;
+  /** Firmware image slots; absent where the platform cannot update itself. */
+  readonly update?: FirmwareUpdate;
+  /** A stable identifier of this unit (e.g. the Wi-Fi MAC as 12 hex digits); the serial number derives from it. */
+  readonly unitId: string;
+  log(level: LogLevel, message: string): void;
+}
+
+export interface Clock {
+  /** Wall-clock time, epoch milliseconds. May jump (NTP). */
+  now(): number;
+  /** Milliseconds since boot; never goes backwards. Use it for every interval and timeout. */
+  monotonic(): number;
+}
+
+export interface Timers {
+  /** Calls `fn` once, `ms` from now. */
+  after(ms: number, fn: () => void): Timer;
+  /** Calls `fn` every `ms` until cancelled. */
+  every(ms: number, fn: () => void): Timer;
+}
+
+export interface Timer {
+  /** Idempotent; harmless after a one-shot timer has fired. */
+  cancel(): void;
+}
+
+export type HashAlgorithm = "md5" | "sha1" | "sha256";
+
+export interface Crypto {
+  /** An incremental digest. HMAC and everything built on digests live in the core. */
+  hash(algorithm: HashAlgorithm): Hasher;
+}
+
+export interface Hasher {
+  update(data: Uint8Array): Hasher;
+  /** Ends the hasher; it may not be used afterwards. */
+  digest(): Uint8Array;
+}
+
+/**
+ * Files under the host's data directory. Paths are relative, `/`-separated, without `.` or `..`
+ * segments; hosts refuse anything else. Every call that returns has reached stable storage.
+ */
+export interface Files {
+  /** The whole file, or undefined when it does not exist. */
+  read(path: string): Uint8Array | undefined;
+  /** Replaces the file atomically: after a power cut it holds either the old or the new content. */
+  write(path: string, data: Uint8Array): void;
+  /** Appends; a power cut during the call may leave any prefix of `data` (readers must cope with a torn tail). */
+  append(path: string, data: Uint8Array): void;
+  /** Removes the file; no error when it does not exist. */
+  remove(path: string): void;
+  /** Size in bytes, or -1 when the file does not exist. */
+  size(path: string): number;
+  /** Names (not paths) of the files directly inside `dir` ("" = the root), sorted. */
+  list(dir: string): string[];
+}
+
+export interface TlsServerOptions {
+  /** PEM certificate chain. */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+}
+
+export interface TlsClientOptions {
+  /** PEM CA certificates to trust instead of the host's defaults. */
+  ca?: string;
+  /** Name to verify in the server certificate (defaults to `host`). */
+  servername?: string;
+  /** Defaults to true. Only tests should turn it off. */
+  verify?: boolean;
+}
+
+export interface ListenOptions {
+  /** Bind address; hosts that cannot choose (the device) bind to all interfaces. */
+  host?: string;
+  /** 0 picks a free port; `Listener.port` tells which. */
+  port: number;
+  tls?: TlsServerOptions;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  tls?: TlsClientOptions;
+}
+
+export interface Net {
+  /** What this host can do; a TLS listener on a host without `tlsServer` is refused. */
+  readonly tlsServer: boolean;
+  readonly tlsClient: boolean;
+  /** Rejects when the port cannot be bound. */
+  listen(options: ListenOptions, onConnection: (connection: Connection) => void): Promise<Listener>;
+  /** Connects in the background: `onConnect` when ready, or `onClose(error)` when it fails. */
+  connect(options: ConnectOptions): ClientConnection;
+}
+
+export interface Listener {
+  readonly port: number;
+  /** Stops accepting; open connections stay open. */
+  close(): void;
+}
+
+/**
+ * A byte stream, TLS already done. Callbacks are set by the owner and may be replaced at any time
+ * (the HTTP server hands a connection to the WebSocket layer this way). A host delivers nothing
+ * before the `onConnection` (or `onConnect`) call returns, and nothing while paused.
+ */
+export interface Connection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean;
+  /** Bytes queued by the host and not yet handed to the network. */
+  readonly pending: number;
+  /**
+   * Queues bytes for sending and returns false when the queue is above the host's high-water mark:
+   * then write no more until `onDrain`. Ignored after close.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Stops delivering `onData` (receive back-pressure) until `resume`. */
+  pause(): void;
+  resume(): void;
+  /** Sends what is queued, then closes. */
+  close(): void;
+  /** Closes at once, dropping what is queued. */
+  destroy(): void;
+  onData?: (bytes: Uint8Array) => void;
+  onDrain?: () => void;
+  /** Called once, whoever closed it; `error` says why when it was not a clean close. */
+  onClose?: (error?: string) => void;
+}
+
+export interface ClientConnection extends Connection {
+  onConnect?: () => void;
+}
+
+export type Level = 0 | 1;
+
+export interface InputOptions {
+  pull?: "up" | "down" | "none";
+}
+
+/** GPIO. Relays cannot be read back on the device, so the core tracks output state itself. */
+export interface Pins {
+  /** Opens an input; `onChange` is called with the new level on every edge the platform reports. */
+  input(pin: number, options: InputOptions, onChange: (level: Level) => void): InputPin;
+  output(pin: number, initial: Level): OutputPin;
+}
+
+export interface InputPin {
+  read(): Level;
+  close(): void;
+}
+
+export interface OutputPin {
+  write(level: Level): void;
+  close(): void;
+}
+
+/** Writes a firmware image into the inactive slot. */
+export interface FirmwareUpdate {
+  begin(size: number): void;
+  write(chunk: Uint8Array): void;
+  /** Marks the new image bootable; it runs after `restart`. */
+  commit(): void;
+  abort(): void;
+  restart(): void;
+}

@@ -1,0 +1,99 @@
+/**
+ * The users store: accounts with roles, kept in one file written atomically. Passwords are stored
+ * as given because the JANOS Auth-Digest needs them (md5 over user:nonce:password); they never leave
+ * the device through any protocol.
+ */
+import { decodeUtf8, encodeUtf8 } from "./bytes.ts";
+import type { Host } from "./host.ts";
+
+export type Role = "administrator" | "control" | "view";
+
+export interface User {
+  name: string;
+  role: Role;
+  password: string;
+}
+
+const FILE = "users.json";
+export const ADMINISTRATOR = "jnior";
+const ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/l/I
+
+export class UserStore {
+  private users: User[] = [];
+
+  constructor(private readonly host: Host) {
+    const bytes = host.files.read(FILE);
+    if (!bytes) return;
+    try {
+      const parsed = JSON.parse(decodeUtf8(bytes, 0, bytes.length, true)) as { users?: unknown };
+      if (Array.isArray(parsed.users)) this.users = parsed.users.filter(isUser);
+    } catch {
+      host.log("error", "users: " + FILE + " is unreadable; no accounts loaded");
+    }
+  }
+
+  find(name: string): User | undefined {
+    return this.users.find((u) => u.name === name);
+  }
+
+  list(): readonly User[] {
+    return this.users;
+  }
+
+  /**
+   * Makes sure the administrator account exists. With `password`, it is set (provisioning);
+   * without, a first boot creates a random one. Returns the password when it was generated, so the
+   * caller can show it once.
+   */
+  ensureAdministrator(password?: string): string | undefined {
+    const existing = this.find(ADMINISTRATOR);
+    if (password !== undefined) {
+      checkPassword(password);
+      if (existing?.password === password && existing.role === "administrator") return undefined;
+      this.put({ name: ADMINISTRATOR, role: "administrator", password });
+      return undefined;
+    }
+    if (existing) return undefined;
+    const generated = this.generatePassword(12);
+    this.put({ name: ADMINISTRATOR, role: "administrator", password: generated });
+    return generated;
+  }
+
+  put(user: User): void {
+    checkPassword(user.password);
+    const next = this.users.filter((u) => u.name !== user.name);
+    next.push({ ...user });
+    this.save(next);
+    this.users = next;
+  }
+
+  private save(users: User[]): void {
+    this.host.files.write(FILE, encodeUtf8(JSON.stringify({ users })));
+  }
+
+  private generatePassword(length: number): string {
+    const random = new Uint8Array(length * 2);
+    this.host.random(random);
+    let out = "";
+    for (let i = 0; i < random.length && out.length < length; i++) {
+      // rejection sampling keeps every character equally likely
+      if (random[i]! < 256 - (256 % ALPHABET.length)) out += ALPHABET[random[i]! % ALPHABET.length];
+    }
+    while (out.length < length) out += this.generatePassword(length - out.length);
+    return out;
+  }
+}
+
+/** Only printable ASCII: the Auth-Digest of INTEG's clients hashes ASCII reliably (janos.md §3.3). */
+export function checkPassword(password: string): void {
+  if (password.length < 1 || password.length > 64) throw new RangeError("password must be 1 to 64 characters");
+  for (let i = 0; i < password.length; i++) {
+    const c = password.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) throw new RangeError("password must be printable ASCII");
+  }
+}
+
+function isUser(u: unknown): u is User {
+  const x = u as User;
+  return !!x && typeof x.name === "string" && typeof x.password === "string" && (x.role === "administrator" || x.role === "control" || x.role === "view");
+}
