@@ -1,0 +1,141 @@
+/**
+ * In-memory files for the memory host, with power cuts. `MemoryFlash` is the storage that survives
+ * a reboot; `MemoryFiles` is the Files view a host gets of it.
+ *
+ * The model matches what the Files contract promises: a call that returned is durable. A cut can be
+ * armed to strike after a given number of bytes; the call it strikes in leaves
+ * - `write`: the old content (atomic replace),
+ * - `append`: a prefix of the new bytes, then up to 16 bytes of garbage (a half-programmed page),
+ * and from then on every call throws `PowerCut` until `restore()` (the next boot).
+ */
+import type { Files } from "../src/host.ts";
+import { checkFilePath } from "../src/file-path.ts";
+import { Prng } from "./prng.ts";
+
+export class PowerCut extends Error {
+  constructor() {
+    super("power cut");
+    this.name = "PowerCut";
+  }
+}
+
+export interface WearStats {
+  /** Calls that wrote (write + append + remove). */
+  operations: number;
+  bytes: number;
+}
+
+export class MemoryFlash {
+  readonly files = new Map<string, Uint8Array>();
+  readonly wear: WearStats = { operations: 0, bytes: 0 };
+  private budget = Infinity;
+  private dead = false;
+  private readonly prng: Prng;
+
+  constructor(seed = 1) {
+    this.prng = new Prng(seed);
+  }
+
+  /** Arms a cut that strikes once `bytes` more bytes have been written. */
+  cutAfter(bytes: number): void {
+    this.budget = bytes;
+  }
+
+  /** Cuts the power now. */
+  cut(): void {
+    this.dead = true;
+  }
+
+  get isCut(): boolean {
+    return this.dead;
+  }
+
+  /** Power is back: the next host to boot sees what reached the flash. */
+  restore(): void {
+    this.dead = false;
+    this.budget = Infinity;
+  }
+
+  /** @internal used by MemoryFiles */
+  alive(): void {
+    if (this.dead) throw new PowerCut();
+  }
+
+  /** @internal how many of `n` bytes may be written before the cut strikes */
+  take(n: number): number {
+    this.alive();
+    if (n <= this.budget) {
+      this.budget -= n;
+      this.wear.bytes += n;
+      this.wear.operations++;
+      return n;
+    }
+    const allowed = this.budget;
+    this.budget = 0;
+    this.dead = true;
+    this.wear.bytes += allowed;
+    this.wear.operations++;
+    return allowed;
+  }
+
+  /** @internal garbage that a torn write leaves */
+  garbage(): Uint8Array {
+    const g = new Uint8Array(this.prng.below(17));
+    this.prng.fill(g);
+    return g;
+  }
+}
+
+export class MemoryFiles implements Files {
+  constructor(readonly flash: MemoryFlash) {}
+
+  read(path: string): Uint8Array | undefined {
+    checkFilePath(path);
+    this.flash.alive();
+    const data = this.flash.files.get(path);
+    return data ? data.slice() : undefined;
+  }
+
+  write(path: string, data: Uint8Array): void {
+    checkFilePath(path);
+    if (this.flash.take(data.length + 1) < data.length + 1) throw new PowerCut();
+    this.flash.files.set(path, data.slice());
+  }
+
+  append(path: string, data: Uint8Array): void {
+    checkFilePath(path);
+    const allowed = this.flash.take(data.length);
+    const old = this.flash.files.get(path) ?? new Uint8Array(0);
+    const torn = allowed < data.length ? this.flash.garbage() : new Uint8Array(0);
+    const next = new Uint8Array(old.length + allowed + torn.length);
+    next.set(old, 0);
+    next.set(data.subarray(0, allowed), old.length);
+    next.set(torn, old.length + allowed);
+    this.flash.files.set(path, next);
+    if (allowed < data.length) throw new PowerCut();
+  }
+
+  remove(path: string): void {
+    checkFilePath(path);
+    if (!this.flash.files.has(path)) return this.flash.alive();
+    if (this.flash.take(1) < 1) throw new PowerCut();
+    this.flash.files.delete(path);
+  }
+
+  size(path: string): number {
+    checkFilePath(path);
+    this.flash.alive();
+    return this.flash.files.get(path)?.length ?? -1;
+  }
+
+  list(dir: string): string[] {
+    checkFilePath(dir, true);
+    this.flash.alive();
+    const prefix = dir === "" ? "" : dir + "/";
+    const names: string[] = [];
+    for (const path of this.flash.files.keys()) {
+      if (path.startsWith(prefix) && path.indexOf("/", prefix.length) < 0) names.push(path.slice(prefix.length));
+    }
+    return names.sort();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The deterministic in-memory Host: virtual clock, in-memory network and files with power cuts,
+ * pure-JS crypto, seeded randomness and a simulated board. Given the same seed and the same calls,
+ * it produces the same events in the same order on Node and on XS.
+ */
+import type { FirmwareUpdate, Host, LogLevel } from "../src/host.ts";
+import { SimBoard, type SimBoardLayout } from "./board.ts";
+import { VirtualClock } from "./clock.ts";
+import { MemoryFiles, MemoryFlash } from "./memory-files.ts";
+import { MemoryNet, type MemoryNetOptions } from "./memory-net.ts";
+import { nobleCrypto } from "./noble-crypto.ts";
+import { Prng } from "./prng.ts";
+
+export interface MemoryHostOptions {
+  seed?: number;
+  layout?: SimBoardLayout;
+  /** Share a flash between hosts to simulate a reboot. */
+  flash?: MemoryFlash;
+  /** Share a clock between hosts. */
+  clock?: VirtualClock;
+  net?: MemoryNetOptions;
+  unitId?: string;
+  /** Where log lines go; by default they are kept in `logs`. */
+  log?: (level: LogLevel, message: string) => void;
+}
+
+export interface LogLine {
+  at: number;
+  level: LogLevel;
+  message: string;
+}
+
+export class MemoryHost implements Host {
+  readonly platform = "memory";
+  readonly clock: VirtualClock;
+  readonly timers: VirtualClock;
+  readonly crypto = nobleCrypto;
+  readonly flash: MemoryFlash;
+  readonly files: MemoryFiles;
+  readonly net: MemoryNet;
+  readonly board: SimBoard;
+  readonly pins: SimBoard;
+  readonly update: MemoryUpdate;
+  readonly unitId: string;
+  readonly logs: LogLine[] = [];
+  private readonly prng: Prng;
+  private readonly sink: ((level: LogLevel, message: string) => void) | undefined;
+
+  constructor(options: MemoryHostOptions = {}) {
+    const seed = options.seed ?? 1;
+    this.prng = new Prng(seed);
+    this.clock = options.clock ?? new VirtualClock();
+    this.timers = this.clock;
+    this.flash = options.flash ?? new MemoryFlash(seed);
+    this.files = new MemoryFiles(this.flash);
+    this.net = new MemoryNet(this.clock, { seed, ...options.net });
+    this.board = new SimBoard(options.layout ?? { inputs: [1, 2, 3, 4, 5, 6, 7, 8], outputs: [11, 12, 13, 14, 15, 16, 17, 18] });
+    this.pins = this.board;
+    this.update = new MemoryUpdate();
+    this.unitId = options.unitId ?? "02000000" + (seed & 0xffff).toString(16).padStart(4, "0");
+    this.sink = options.log;
+  }
+
+  random(into: Uint8Array): void {
+    this.prng.fill(into);
+  }
+
+  log(level: LogLevel, message: string): void {
+    if (this.sink) this.sink(level, message);
+    else this.logs.push({ at: this.clock.monotonic(), level, message });
+  }
+}
+
+/** Firmware slots in memory: what was written, and whether it was committed. */
+export class MemoryUpdate implements FirmwareUpdate {
+  image: Uint8Array | undefined;
+  committed = false;
+  restarts = 0;
+  private expected = -1;
+  private received: Uint8Array[] = [];
+  private length = 0;
+
+  begin(size: number): void {
+    if (!(Number.isInteger(size) && size > 0)) throw new RangeError("bad image size");
+    this.expected = size;
+    this.received = [];
+    this.length = 0;
+    this.committed = false;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.expected < 0) throw new Error("update not begun");
+    if (this.length + chunk.length > this.expected) throw new RangeError("image larger than announced");
+    this.received.push(chunk.slice());
+    this.length += chunk.length;
+  }
+
+  commit(): void {
+    if (this.expected < 0 || this.length !== this.expected) throw new Error("image incomplete");
+    const image = new Uint8Array(this.length);
+    let o = 0;
+    for (const c of this.received) {
+      image.set(c, o);
+      o += c.length;
+    }
+    this.image = image;
+    this.committed = true;
+    this.expected = -1;
+  }
+
+  abort(): void {
+    this.expected = -1;
+    this.received = [];
+    this.length = 0;
+  }
+
+  restart(): void {
+    this.restarts++;
+  }
+}

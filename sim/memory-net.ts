@@ -1,0 +1,221 @@
+/**
+ * An in-memory network for the memory host. Bytes move only when the virtual clock runs (each
+ * direction is a queue drained by a timer), so tests decide exactly when data arrives. Writes can
+ * be split into seeded random segments to exercise parsers against every split, and a paused or
+ * slow reader builds up the writer's queue so back-pressure is observable.
+ */
+import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net, Timers } from "../src/host.ts";
+import { Prng } from "./prng.ts";
+
+export interface MemoryNetOptions {
+  /** Delay before queued bytes are delivered, ms (default 0: on the next clock advance). */
+  latencyMs?: number;
+  /** Bytes a writer may queue before `write` returns false (default 16 KiB). */
+  highWaterMark?: number;
+  /** When set, writes are delivered in random segments of 1..maxSegment bytes. */
+  maxSegment?: number;
+  /** Bytes delivered per millisecond, per direction (default unlimited): a slow link. */
+  bytesPerMs?: number;
+  seed?: number;
+}
+
+interface Port {
+  onConnection: (c: Connection) => void;
+  secure: boolean;
+}
+
+export class MemoryNet implements Net {
+  readonly tlsServer = true;
+  readonly tlsClient = true;
+  private readonly ports = new Map<number, Port>();
+  private nextEphemeral = 49152;
+  private nextClient = 2;
+  private readonly prng: Prng;
+
+  constructor(
+    readonly timers: Timers,
+    readonly options: MemoryNetOptions = {},
+  ) {
+    this.prng = new Prng(options.seed ?? 7);
+  }
+
+  listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<Listener> {
+    let port = options.port;
+    if (port === 0) {
+      while (this.ports.has(this.nextEphemeral)) this.nextEphemeral++;
+      port = this.nextEphemeral++;
+    }
+    if (this.ports.has(port)) return Promise.reject(new Error("EADDRINUSE: port " + port));
+    const entry: Port = { onConnection, secure: !!options.tls };
+    this.ports.set(port, entry);
+    const ports = this.ports;
+    return Promise.resolve({
+      port,
+      close() {
+        if (ports.get(port) === entry) ports.delete(port);
+      },
+    });
+  }
+
+  connect(options: ConnectOptions): ClientConnection {
+    return this.connectFrom("10.0.0." + this.nextClient++, options);
+  }
+
+  /** Connects as a client with a chosen address (per-address limits can be tested this way). */
+  connectFrom(address: string, options: ConnectOptions): ClientConnection {
+    const clientPort = this.nextEphemeral++;
+    const client = new MemoryConnection(this, options.host, options.port, !!options.tls);
+    this.timers.after(this.options.latencyMs ?? 0, () => {
+      const target = this.ports.get(options.port);
+      if (client.closed) return;
+      if (!target || target.secure !== !!options.tls) {
+        client.fail(target ? "TLS handshake failed" : "ECONNREFUSED " + options.host + ":" + options.port);
+        return;
+      }
+      const server = new MemoryConnection(this, address, clientPort, target.secure);
+      client.peer = server;
+      server.peer = client;
+      target.onConnection(server);
+      client.open = true;
+      server.open = true;
+      client.onConnect?.();
+      server.kick();
+      client.kick();
+    });
+    return client;
+  }
+
+  /** @internal */
+  segment(remaining: number): number {
+    const max = this.options.maxSegment;
+    return max ? Math.min(remaining, 1 + this.prng.below(max)) : remaining;
+  }
+}
+
+export class MemoryConnection implements ClientConnection {
+  onData?: (bytes: Uint8Array) => void;
+  onDrain?: () => void;
+  onClose?: (error?: string) => void;
+  onConnect?: () => void;
+  /** @internal */ peer: MemoryConnection | undefined;
+  /** @internal */ open = false;
+  /** @internal */ closed = false;
+  private readonly queue: Uint8Array[] = [];
+  private queued = 0;
+  private paused = false;
+  private closing = false;
+  private needDrain = false;
+  private scheduled = false;
+  private peerFinished = false;
+
+  constructor(
+    private readonly net: MemoryNet,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+    readonly secure: boolean,
+  ) {}
+
+  get pending(): number {
+    return this.queued;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.closing) return false;
+    if (bytes.length) {
+      this.queue.push(bytes);
+      this.queued += bytes.length;
+      this.kick();
+    }
+    const ok = this.queued < (this.net.options.highWaterMark ?? 16384);
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.peer?.kick();
+    if (this.peerFinished) this.kick();
+  }
+
+  close(): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    if (!this.open) return this.finish();
+    this.kick();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.queue.length = 0;
+    this.queued = 0;
+    const peer = this.peer;
+    this.finish();
+    peer?.fail("ECONNRESET");
+  }
+
+  /** @internal the connection failed (refused, reset) */
+  fail(error: string): void {
+    if (this.closed) return;
+    this.queue.length = 0;
+    this.queued = 0;
+    this.finish(error);
+  }
+
+  /** @internal schedules a delivery run for this direction */
+  kick(delay = this.net.options.latencyMs ?? 0): void {
+    if (this.scheduled || this.closed || !this.open) return;
+    this.scheduled = true;
+    this.net.timers.after(delay, () => {
+      this.scheduled = false;
+      this.deliver();
+    });
+  }
+
+  private deliver(): void {
+    const peer = this.peer;
+    if (this.closed || !peer) return;
+    if (peer.closed) {
+      this.queue.length = 0;
+      this.queued = 0;
+    }
+    let budget = this.net.options.bytesPerMs ?? Infinity;
+    while (this.queue.length && !peer.paused && budget > 0) {
+      const head = this.queue[0]!;
+      const n = this.net.segment(Math.min(head.length, budget));
+      const chunk = n === head.length ? head : head.subarray(0, n);
+      if (n === head.length) this.queue.shift();
+      else this.queue[0] = head.subarray(n);
+      this.queued -= n;
+      budget -= n;
+      peer.onData?.(chunk);
+      if (this.closed || peer.closed) return this.kick();
+    }
+    if (this.queue.length) {
+      if (!peer.paused) this.kick(budget > 0 ? undefined : 1);
+      return;
+    }
+    if (this.needDrain) {
+      this.needDrain = false;
+      this.onDrain?.();
+    }
+    if (this.closing && !this.closed) {
+      peer.peerFinished = true;
+      this.finish();
+      if (!peer.paused) peer.finish();
+    } else if (this.peerFinished && !this.paused) this.finish();
+  }
+
+  private finish(error?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.open = false;
+    const onClose = this.onClose;
+    this.onClose = undefined;
+    onClose?.(error);
+  }
+}
