@@ -1,0 +1,87 @@
+/** The simulator's command line: `npm start -- [flags]`. */
+import { parseArgs } from "node:util";
+import type { LogLevel } from "../../src/host.ts";
+
+export interface CliOptions {
+  host: string;
+  httpPort?: number;
+  httpsPort?: number;
+  data: string;
+  board?: string;
+  config?: string;
+  password?: string;
+  logLevel: LogLevel;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm start -- [options]
+
+Runs the iobox simulator: the device firmware on Node.js with a virtual board.
+
+Options:
+  --host ADDR        bind address for every listener (default 127.0.0.1; 0.0.0.0 = all)
+  --http-port N      plain HTTP/WebSocket port (default from the config: 8080; 0 = any free port)
+  --https-port N     TLS port for HTTPS/WSS (default from the config: 8443; 0 = any free port)
+  --data DIR         where the registry, accounts and certificates live (default ./data)
+  --board NAME       board profile: jnior-410, jnior-412 or jnior-414 (default from the config: jnior-410)
+  --config FILE      config.json to use instead of the embedded default
+  --password PW      set the administrator (jnior) password; without it the first run makes one
+                     and prints it once
+  --log-level LEVEL  debug, info, warn or error (default info)
+  -h, --help         show this help
+
+Once every listener is bound it prints one line to standard output:
+  iobox ready {"http":8080,"https":8443}
+mapping each listener to its port, so scripts can start it and wait for it.`;
+
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+export function parseCli(argv: string[]): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: "string" },
+        "http-port": { type: "string" },
+        "https-port": { type: "string" },
+        data: { type: "string" },
+        board: { type: "string" },
+        config: { type: "string" },
+        password: { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify .*$/s, ""));
+  }
+  const level = values["log-level"] ?? "info";
+  if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")} (got "${level}")`);
+  if (values.host !== undefined && !/^[0-9a-fA-F.:]+$|^[a-zA-Z0-9.-]+$/.test(values.host)) throw new UsageError(`--host: "${values.host}" is not an address`);
+  if (values.password !== undefined && values.password.length === 0) throw new UsageError("--password must not be empty");
+  for (const name of ["data", "board", "config"] as const) {
+    if (values[name] === "") throw new UsageError(`--${name} must not be empty`);
+  }
+  return {
+    host: values.host ?? "127.0.0.1",
+    httpPort: port(values["http-port"], "--http-port"),
+    httpsPort: port(values["https-port"], "--https-port"),
+    data: values.data ?? "data",
+    board: values.board,
+    config: values.config,
+    password: values.password,
+    logLevel: level as LogLevel,
+    help: values.help ?? false,
+  };
+}
+
+function port(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535 (got "${text}")`);
+  return Number(text);
+}

@@ -1,0 +1,80 @@
+/** The desktop simulator's Host: Node 20 built-ins, with pins backed by a simulated board. */
+import crypto from "node:crypto";
+import type { Crypto, FirmwareUpdate, Host, LogLevel, Timer, Timers } from "../../src/host.ts";
+import type { SimBoard } from "../../sim/board.ts";
+import { NodeFiles } from "./files.ts";
+import { NodeNet } from "./net.ts";
+
+export interface NodeHostOptions {
+  dataDir: string;
+  board: SimBoard;
+  unitId: string;
+  /** Lowest level written to the log (default "info"). */
+  logLevel?: LogLevel;
+  /** Where log lines go (default: standard error). */
+  logSink?: (line: string) => void;
+  update?: FirmwareUpdate;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+const timers: Timers = {
+  after(ms: number, fn: () => void): Timer {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  },
+  every(ms: number, fn: () => void): Timer {
+    const t = setInterval(fn, Math.max(1, ms));
+    return { cancel: () => clearInterval(t) };
+  },
+};
+
+export const nodeCrypto: Crypto = {
+  hash(algorithm) {
+    const h = crypto.createHash(algorithm);
+    const hasher = {
+      update(data: Uint8Array) {
+        h.update(data);
+        return hasher;
+      },
+      digest: () => new Uint8Array(h.digest()),
+    };
+    return hasher;
+  },
+};
+
+export class NodeHost implements Host {
+  readonly platform = "node";
+  readonly timers = timers;
+  readonly crypto = nodeCrypto;
+  readonly files: NodeFiles;
+  readonly net = new NodeNet();
+  readonly pins: SimBoard;
+  readonly unitId: string;
+  readonly update: FirmwareUpdate | undefined;
+  private readonly started = performance.now();
+  private readonly minLevel: number;
+  private readonly sink: (line: string) => void;
+
+  readonly clock = {
+    now: (): number => Date.now(),
+    monotonic: (): number => Math.floor(performance.now() - this.started),
+  };
+
+  constructor(options: NodeHostOptions) {
+    this.files = new NodeFiles(options.dataDir);
+    this.pins = options.board;
+    this.unitId = options.unitId;
+    this.update = options.update;
+    this.minLevel = LEVELS[options.logLevel ?? "info"];
+    this.sink = options.logSink ?? ((line) => process.stderr.write(line + "\n"));
+  }
+
+  random(into: Uint8Array): void {
+    crypto.randomFillSync(into);
+  }
+
+  log(level: LogLevel, message: string): void {
+    if (LEVELS[level] >= this.minLevel) this.sink(`${new Date().toISOString()} ${level.padEnd(5)} ${message}`);
+  }
+}

@@ -1,0 +1,116 @@
+/** `npm start`: the iobox simulator. Prints `iobox ready {json}` once every listener is bound. */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { findBoard, BOARDS } from "../../src/boards.ts";
+import { ConfigError, parseConfig } from "../../src/config.ts";
+import { startDevice, type ListenerConfig } from "../../src/device.ts";
+import { SimBoard } from "../../sim/board.ts";
+import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
+import { DEFAULT_CONFIG } from "./default-config.ts";
+import { ensureDevCertificate } from "./dev-cert.ts";
+import { NodeHost } from "./host.ts";
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`iobox: ${message}\n`);
+  process.exit(code);
+}
+
+/** A stable identity per data directory: a random locally administered MAC, made on first run. */
+function unitId(dataDir: string): string {
+  const file = path.join(dataDir, "unit-id");
+  try {
+    const id = fs.readFileSync(file, "utf8").trim();
+    if (/^[0-9a-f]{12}$/.test(id)) return id;
+  } catch {
+    // first run
+  }
+  const mac = crypto.randomBytes(6);
+  mac[0] = (mac[0]! & 0xfe) | 0x02;
+  const id = mac.toString("hex");
+  fs.writeFileSync(file, id + "\n", { mode: 0o600 });
+  return id;
+}
+
+async function main(options: CliOptions): Promise<void> {
+  let configText = DEFAULT_CONFIG;
+  let configName = "embedded default config.json";
+  if (options.config) {
+    configName = options.config;
+    try {
+      configText = fs.readFileSync(options.config, "utf8");
+    } catch (e) {
+      fail(`cannot read ${options.config}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  let config;
+  try {
+    config = parseConfig(configText, configName);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+
+  const boardName = options.board ?? config.board ?? "jnior-410";
+  const board = findBoard(boardName);
+  if (!board) fail(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})`);
+
+  const dataDir = path.resolve(options.data);
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    fail(`cannot use data directory ${dataDir}: ${(e as Error).message}`);
+  }
+
+  const listeners: ListenerConfig[] = [];
+  const hs = config.httpServer;
+  if (hs) {
+    const httpPort = options.httpPort ?? hs.httpPort;
+    if (httpPort !== undefined) listeners.push({ name: "http", host: options.host, port: httpPort });
+    const cert = ensureDevCertificate(path.join(dataDir, "tls"));
+    if (cert.created) process.stderr.write(`iobox: made a self-signed development certificate ${cert.certPath}\n       SHA-256 ${cert.fingerprint}\n`);
+    listeners.push({ name: "https", host: options.host, port: options.httpsPort ?? hs.port, tls: { cert: cert.cert, key: cert.key } });
+  } else if (options.httpPort !== undefined || options.httpsPort !== undefined) {
+    fail(`${configName} has no httpServer section, so there is no web server to put on that port`);
+  }
+
+  const simBoard = new SimBoard({ inputs: board.inputs, outputs: board.outputs });
+  const host = new NodeHost({ dataDir, board: simBoard, unitId: unitId(dataDir), logLevel: options.logLevel });
+  let device;
+  try {
+    device = await startDevice(host, { board, listeners, adminPassword: options.password });
+  } catch (e) {
+    fail((e as Error).message, 1);
+  }
+
+  if (device.generatedPassword) {
+    process.stdout.write(`administrator "jnior" created with password: ${device.generatedPassword}\n  (shown once; set your own with --password)\n`);
+  }
+  const shown = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
+  const where = shown.includes(":") ? `[${shown}]` : shown;
+  if (device.ports.http !== undefined) process.stdout.write(`serving http://${where}:${device.ports.http}/\n`);
+  if (device.ports.https !== undefined) process.stdout.write(`serving https://${where}:${device.ports.https}/\n`);
+  if (!listeners.length) process.stdout.write(`no web server (${configName} has no httpServer section)\n`);
+  process.stdout.write(`iobox ready ${JSON.stringify(device.ports)}\n`);
+
+  const shutdown = (): void => {
+    device.stop();
+    host.net.destroyAll();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+let options: CliOptions;
+try {
+  options = parseCli(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) fail(`${e.message}\nTry --help.`);
+  throw e;
+}
+if (options.help) {
+  process.stdout.write(USAGE + "\n");
+} else {
+  main(options).catch((e: Error) => fail(e.stack ?? e.message, 1));
+}

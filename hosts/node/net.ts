@@ -1,0 +1,118 @@
+/** Net over node:net and node:tls. */
+import net from "node:net";
+import tls from "node:tls";
+import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net } from "../../src/host.ts";
+
+/** A peer that never answers our FIN must not hold a socket forever. */
+const CLOSE_GRACE_MS = 5000;
+
+export class NodeNet implements Net {
+  readonly tlsServer = true;
+  readonly tlsClient = true;
+  private readonly sockets = new Set<net.Socket>();
+
+  listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<Listener> {
+    const accept = (socket: net.Socket, secure: boolean): void => {
+      const c = new NodeConnection(socket, secure, this.sockets);
+      onConnection(c);
+    };
+    const server: net.Server = options.tls
+      ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" }, (s) => accept(s, true))
+      : net.createServer({ noDelay: true }, (s) => accept(s, false));
+    // failed TLS handshakes (scanners, clients refusing a self-signed certificate) are routine
+    server.on("tlsClientError", (_e: Error, s: net.Socket) => s.destroy());
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ host: options.host, port: options.port }, () => {
+        server.off("error", reject);
+        server.on("error", () => {});
+        const port = (server.address() as net.AddressInfo).port;
+        resolve({ port, close: () => server.close() });
+      });
+    });
+  }
+
+  connect(options: ConnectOptions): ClientConnection {
+    const secure = !!options.tls;
+    const socket = options.tls
+      ? tls.connect({
+          host: options.host,
+          port: options.port,
+          ca: options.tls.ca,
+          servername: options.tls.servername ?? (net.isIP(options.host) ? undefined : options.host),
+          rejectUnauthorized: options.tls.verify !== false,
+        })
+      : net.connect({ host: options.host, port: options.port, noDelay: true });
+    const c = new NodeConnection(socket, secure, this.sockets);
+    socket.once(secure ? "secureConnect" : "connect", () => c.onConnect?.());
+    return c;
+  }
+
+  /** Destroys every socket this host opened or accepted (for tests and shutdown). */
+  destroyAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+class NodeConnection implements ClientConnection {
+  onData?: (bytes: Uint8Array) => void;
+  onDrain?: () => void;
+  onClose?: (error?: string) => void;
+  onConnect?: () => void;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private error: string | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly secure: boolean,
+    sockets: Set<net.Socket>,
+  ) {
+    sockets.add(socket);
+    this.remoteAddress = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    this.remotePort = socket.remotePort ?? 0;
+    socket.on("data", (buf: Buffer) => {
+      // a plain view: Buffer#slice does not copy, and the core expects Uint8Array semantics
+      this.onData?.(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    });
+    socket.on("drain", () => this.onDrain?.());
+    socket.on("error", (e: NodeJS.ErrnoException) => {
+      this.error ??= e.code ?? e.message;
+    });
+    socket.on("close", () => {
+      sockets.delete(socket);
+      this.closed = true;
+      const onClose = this.onClose;
+      this.onClose = undefined;
+      onClose?.(this.error);
+    });
+  }
+
+  get pending(): number {
+    return this.socket.writableLength;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.socket.writableEnded || this.socket.destroyed) return false;
+    return this.socket.write(bytes);
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  close(): void {
+    if (this.closed || this.socket.writableEnded) return;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
