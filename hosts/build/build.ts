@@ -1,0 +1,120 @@
+/**
+ * Builds with esbuild and prints a size report.
+ *   sim     build/sim/iobox.mjs: the simulator (hosts/node), what `npm start` runs
+ *   device  build/device/*.js: the device bundle (hosts/moddable) that manifest.json hands to mcconfig
+ * Every build applies the import rule (src/ and sim/ stay portable).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { houseRules, importCheckPlugin } from "./import-check.ts";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Moddable modules are resolved by mcconfig on the device, not bundled. */
+const moddableExternals: esbuild.Plugin = {
+  name: "moddable-externals",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.importer.startsWith(path.join(ROOT, "hosts/moddable"))) return { path: args.path, external: true };
+      return undefined;
+    });
+  },
+};
+
+export interface Built {
+  name: string;
+  files: { file: string; bytes: number; gzip: number }[];
+  /** Output bytes by source folder (src, sim, hosts/..., node_modules/<pkg>). */
+  byFolder: Record<string, number>;
+}
+
+function folderOf(input: string): string {
+  const rel = input.replace(/^.*node_modules\//, "node_modules/");
+  const parts = rel.split("/");
+  if (parts[0] === "node_modules") return parts.slice(0, parts[1]?.startsWith("@") ? 3 : 2).join("/");
+  if (parts[0] === "hosts") return parts.slice(0, 2).join("/");
+  return parts[0]!;
+}
+
+function report(name: string, result: esbuild.BuildResult<{ metafile: true }>): Built {
+  const files: Built["files"] = [];
+  const byFolder: Record<string, number> = {};
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (file.endsWith(".map")) continue;
+    const bytes = fs.readFileSync(path.join(ROOT, file));
+    files.push({ file, bytes: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length });
+    for (const [input, info] of Object.entries(out.inputs)) {
+      const folder = folderOf(input);
+      byFolder[folder] = (byFolder[folder] ?? 0) + info.bytesInOutput;
+    }
+  }
+  return { name, files, byFolder };
+}
+
+export async function buildSim(): Promise<Built> {
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { iobox: "hosts/node/main.ts" },
+    outdir: "build/sim",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    logLevel: "warning",
+    plugins: [importCheckPlugin(houseRules(ROOT))],
+  });
+  return report("simulator", result);
+}
+
+export async function buildDevice(): Promise<Built> {
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: "hosts/moddable/main.ts", "platform-esp32": "hosts/moddable/platform-esp32.ts", "platform-sim": "hosts/moddable/platform-sim.ts" },
+    outdir: "build/device",
+    bundle: true,
+    platform: "neutral",
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    logLevel: "warning",
+    plugins: [importCheckPlugin(houseRules(ROOT)), moddableExternals],
+  });
+  return report("device", result);
+}
+
+export function printReport(built: Built): void {
+  const kb = (n: number): string => (n / 1024).toFixed(1).padStart(7) + " KB";
+  process.stdout.write(`${built.name} build:\n`);
+  for (const f of built.files) process.stdout.write(`  ${f.file.padEnd(32)} ${kb(f.bytes)} minified ${kb(f.gzip)} gzip\n`);
+  const folders = Object.entries(built.byFolder).sort((a, b) => b[1] - a[1]);
+  process.stdout.write("  by source folder:");
+  for (const [folder, bytes] of folders) process.stdout.write(` ${folder} ${(bytes / 1024).toFixed(1)} KB;`);
+  process.stdout.write("\n");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const quiet = args.includes("--quiet");
+  const which = args.filter((a) => a !== "--quiet");
+  if (!which.length || which.some((w) => w !== "sim" && w !== "device")) {
+    process.stderr.write("usage: build.ts [--quiet] sim|device ...\n");
+    process.exit(2);
+  }
+  try {
+    for (const w of which) {
+      const built = w === "sim" ? await buildSim() : await buildDevice();
+      if (!quiet) printReport(built);
+    }
+  } catch {
+    process.exit(1); // esbuild has printed the errors
+  }
+}
