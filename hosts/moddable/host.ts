@@ -1,0 +1,68 @@
+/** The device Host over Moddable modules. */
+import Net from "net";
+import Time from "time";
+import Timer from "timer";
+import type { BoardProfile } from "../../src/boards.ts";
+import type { FirmwareUpdate, Host, LogLevel, Pins, Timers } from "../../src/host.ts";
+import type { Platform } from "./platform.ts";
+import { moddableCrypto } from "./crypto.ts";
+import { ModdableFiles } from "./files.ts";
+import { ModdableNet } from "./net.ts";
+
+const timers: Timers = {
+  after(ms, fn) {
+    const id = Timer.set(() => fn(), ms);
+    return { cancel: () => Timer.clear(id) };
+  },
+  every(ms, fn) {
+    const id = Timer.repeat(() => fn(), Math.max(1, ms));
+    return { cancel: () => Timer.clear(id) };
+  },
+};
+
+const bootTicks = Time.ticks;
+
+export class ModdableHost implements Host {
+  readonly platform: string;
+  readonly clock = {
+    now: (): number => Date.now(),
+    // Time.ticks is a 32-bit millisecond counter on some ports; Time.delta handles its wrap
+    monotonic: (): number => Time.delta(bootTicks),
+  };
+  readonly timers = timers;
+  readonly crypto = moddableCrypto;
+  readonly files = new ModdableFiles();
+  readonly net = new ModdableNet();
+  readonly pins: Pins;
+  readonly update: FirmwareUpdate | undefined;
+  readonly unitId: string;
+
+  constructor(platform: Platform, board: BoardProfile) {
+    this.platform = "moddable/" + platform.name;
+    this.pins = platform.createPins(board);
+    this.update = platform.createUpdate();
+    let mac = "";
+    try {
+      mac = (Net.get("MAC") ?? "").replace(/:/g, "").toLowerCase();
+    } catch {
+      // no network interface (lin without Wi-Fi)
+    }
+    this.unitId = /^[0-9a-f]{12}$/.test(mac) ? mac : "020000000001";
+  }
+
+  /**
+   * Math.random on ESP32 is esp_random(), 31 bits of the hardware RNG per call (xsHost.h); we take
+   * 24 bits per call. On `lin` it is libc rand(), never seeded: fine for the simulator, not for a
+   * product (moddable.md §8).
+   */
+  random(into: Uint8Array): void {
+    for (let i = 0; i < into.length; i += 3) {
+      let r = Math.floor(Math.random() * 0x1000000);
+      for (let k = 0; k < 3 && i + k < into.length; k++, r >>= 8) into[i + k] = r & 0xff;
+    }
+  }
+
+  log(level: LogLevel, message: string): void {
+    trace(`${level} ${message}\n`);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The device entry that mcconfig builds (see manifest.json). Settings come from the manifest's
+ * `config` (mc/config) until config.json on flash takes over.
+ */
+import config from "mc/config";
+import platform from "iobox-platform";
+import { BOARDS, findBoard } from "../../src/boards.ts";
+import { startDevice, type ListenerConfig } from "../../src/device.ts";
+import { ModdableHost } from "./host.ts";
+
+const boardName: string = config.board ?? "jnior-410";
+const board = findBoard(boardName);
+if (!board) {
+  trace(`error unknown board "${boardName}" in the manifest config (known: ${BOARDS.map((b) => b.name).join(", ")})\n`);
+} else {
+  const host = new ModdableHost(platform, board);
+  const listeners: ListenerConfig[] = [{ name: "http", port: config.httpPort ?? 80 }];
+  startDevice(host, { board, listeners }).then(
+    (device) => {
+      if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
+      host.log("info", "iobox ready " + JSON.stringify(device.ports));
+    },
+    (e: Error) => host.log("error", e.message),
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * Net over ECMA-419 sockets (`embedded:io/socket/listener`, `embedded:io/socket/tcp`).
+ *
+ * The device's TCP `write` throws "would block" beyond the free send buffer and `onWritable(n)`
+ * reports that space, so each connection keeps a queue and feeds the socket as space appears. Reads
+ * go into one buffer per connection, reused. There is no TLS listener on the device (moddable.md §3),
+ * and no TLS client wired yet: both are refused with a clear error.
+ */
+import Listener from "embedded:io/socket/listener";
+import TCP from "embedded:io/socket/tcp";
+import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener as HostListener, Net } from "../../src/host.ts";
+
+const READ_CHUNK = 1460; // one TCP segment: bounded heap per read
+const HIGH_WATER = 4096; // queued bytes before write() asks the caller to wait
+
+export class ModdableNet implements Net {
+  readonly tlsServer = false;
+  readonly tlsClient = false;
+
+  listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<HostListener> {
+    if (options.tls) return Promise.reject(new Error("no TLS listener on this device"));
+    try {
+      const listener = new Listener({
+        port: options.port,
+        onReadable(count: number) {
+          while (count-- > 0) {
+            const from = this.read();
+            if (from) onConnection(new SocketConnection(from, undefined));
+          }
+        },
+      });
+      return Promise.resolve({ port: listener.port, close: () => (listener as unknown as { close(): void }).close() });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  connect(options: ConnectOptions): ClientConnection {
+    if (options.tls) throw new Error("no TLS client on this device yet");
+    return new SocketConnection(undefined, options);
+  }
+}
+
+class SocketConnection implements ClientConnection {
+  onData?: (bytes: Uint8Array) => void;
+  onDrain?: () => void;
+  onClose?: (error?: string) => void;
+  onConnect?: () => void;
+  readonly secure = false;
+  remoteAddress = "";
+  remotePort = 0;
+  private readonly socket: TCP;
+  private readonly queue: Uint8Array[] = [];
+  private queued = 0;
+  private writable = 0;
+  private paused = false;
+  private closing = false;
+  private closed = false;
+  private needDrain = false;
+  private readBuffer: Uint8Array | undefined;
+  private available = 0;
+
+  constructor(from: TCP | undefined, connect: ConnectOptions | undefined) {
+    const self = this;
+    const callbacks = {
+      onReadable(count: number) {
+        self.available = count;
+        self.pump();
+      },
+      onWritable(count: number) {
+        self.writable = count;
+        if (connect && !self.onConnectDone) {
+          self.onConnectDone = true;
+          self.onConnect?.();
+        }
+        self.flush();
+      },
+      onError() {
+        self.finish(self.closing ? undefined : "connection lost");
+      },
+      format: "buffer" as const,
+    };
+    this.socket = from ? new TCP({ from, ...callbacks }) : new TCP({ address: connect!.host, port: connect!.port, nodelay: true, ...callbacks });
+    this.remoteAddress = this.socket.remoteAddress ?? connect?.host ?? "";
+    this.remotePort = this.socket.remotePort ?? connect?.port ?? 0;
+  }
+
+  private onConnectDone = false;
+
+  get pending(): number {
+    return this.queued;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.closing) return false;
+    if (bytes.length) {
+      this.queue.push(bytes);
+      this.queued += bytes.length;
+      this.flush();
+    }
+    if (this.queued >= HIGH_WATER) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pump();
+  }
+
+  close(): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    if (!this.queued) this.finish();
+  }
+
+  destroy(): void {
+    this.queue.length = 0;
+    this.queued = 0;
+    this.finish();
+  }
+
+  private pump(): void {
+    while (this.available > 0 && !this.paused && !this.closed) {
+      const n = Math.min(this.available, READ_CHUNK);
+      this.readBuffer ??= new Uint8Array(READ_CHUNK);
+      const view = n === READ_CHUNK ? this.readBuffer : this.readBuffer.subarray(0, n);
+      (this.socket.read as (b: Uint8Array) => void)(view);
+      this.available -= n;
+      this.onData?.(view);
+    }
+  }
+
+  private flush(): void {
+    while (this.queue.length && this.writable > 0 && !this.closed) {
+      const head = this.queue[0]!;
+      const n = Math.min(head.length, this.writable);
+      const chunk = n === head.length ? head : head.subarray(0, n);
+      try {
+        this.writable = this.socket.write(chunk) as unknown as number;
+      } catch {
+        return this.finish("write failed");
+      }
+      if (n === head.length) this.queue.shift();
+      else this.queue[0] = head.subarray(n);
+      this.queued -= n;
+    }
+    if (this.queued) return;
+    if (this.closing) return this.finish();
+    if (this.needDrain) {
+      this.needDrain = false;
+      this.onDrain?.();
+    }
+  }
+
+  private finish(error?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.queued = 0;
+    this.readBuffer = undefined;
+    try {
+      this.socket.close();
+    } catch {
+      // already gone
+    }
+    const onClose = this.onClose;
+    this.onClose = undefined;
+    onClose?.(error);
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * What differs between Moddable platforms. manifest.json maps the module name `iobox-platform` to
+ * platform-esp32 on ESP32 and to platform-sim on builds without GPIO (the `lin` simulator).
+ */
+import type { BoardProfile } from "../../src/boards.ts";
+import type { FirmwareUpdate, Pins } from "../../src/host.ts";
+
+export interface Platform {
+  name: string;
+  createPins(board: BoardProfile): Pins;
+  createUpdate(): FirmwareUpdate | undefined;
+}
