@@ -1,0 +1,45 @@
+/** Runs benchmark steps on XS (see xs-meter.ts) and returns their compute counts. */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as esbuild from "esbuild";
+import { ROOT } from "../hosts/build/build.ts";
+
+export interface XsStep {
+  compute: number | null;
+  heapSlots: number | null;
+}
+
+/**
+ * `entry` is a module whose default export is a list of [name, fn] steps. Each fn runs in its own
+ * xsnap evaluate, so its compute count is exact and repeatable.
+ */
+export async function meterOnXs(entry: string): Promise<Record<string, XsStep>> {
+  const prelude = `
+    import steps from ${JSON.stringify(entry)};
+    let i = 0;
+    const report = (m) => { const s = JSON.stringify(m); const b = new Uint8Array(s.length); for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k); globalThis.issueCommand(b.buffer); };
+    globalThis.__benchNext = () => { if (i >= steps.length) return report({ done: true }); const [name, fn] = steps[i++]; fn(); report({ step: name }); };
+  `;
+  const result = await esbuild.build({
+    stdin: { contents: prelude, resolveDir: ROOT, loader: "ts" },
+    bundle: true,
+    write: false,
+    format: "iife",
+    platform: "neutral",
+    target: "es2022",
+    logLevel: "silent",
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "iobox-bench-")), "bundle.js");
+  fs.writeFileSync(file, result.outputFiles[0]!.text);
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", path.join(ROOT, "hosts/node/register.mjs"), path.join(ROOT, "bench/xs-meter.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error("xs-meter exited " + code))));
+  });
+  const line = output.split("\n").find((l) => l.startsWith("XS-METER "));
+  if (!line) throw new Error("no XS-METER line");
+  return JSON.parse(line.slice(9));
+}

@@ -1,0 +1,62 @@
+import { test } from "../harness/test.ts";
+import { assert } from "../harness/assert.ts";
+import { concatBytes, decodeLatin1, encodeAscii } from "../../src/bytes.ts";
+import { findBoard } from "../../src/boards.ts";
+import { serialNumberOf, startDevice } from "../../src/device.ts";
+import { MemoryHost } from "../../sim/memory-host.ts";
+
+const board = findBoard("jnior-410")!;
+
+function get(host: MemoryHost, port: number): { text: () => string; error: () => string | undefined } {
+  const c = host.net.connect({ host: "device", port });
+  let response: Uint8Array = new Uint8Array(0);
+  let error: string | undefined;
+  c.onData = (d) => (response = concatBytes(response, d));
+  c.onClose = (e) => (error = e);
+  c.onConnect = () => c.write(encodeAscii("GET / HTTP/1.1\r\n\r\n"));
+  host.clock.advance(0);
+  return { text: () => decodeLatin1(response), error: () => error };
+}
+
+test("the device serves its status, with live input levels, on every listener", async () => {
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef" });
+  const device = await startDevice(host, { board, listeners: [{ name: "http", port: 80 }, { name: "https", port: 443, tls: { cert: "", key: "" } }] });
+  assert.deepEqual(device.ports, { http: 80, https: 443 });
+  host.board.setInput(board.inputs[2]!, 1);
+  host.clock.advance(1234);
+  const status = JSON.parse(get(host, 80).text().split("\r\n\r\n")[1]!);
+  assert.equal(status.model, "410");
+  assert.equal(status.serialNumber, serialNumberOf("0200000abcdef"));
+  assert.deepEqual(status.inputs, [0, 0, 1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(status.outputs, [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(status.uptimeMs, 1234);
+  device.stop();
+});
+
+test("relays power up open", async () => {
+  const host = new MemoryHost({ layout: board });
+  const device = await startDevice(host, { board, listeners: [] });
+  for (const pin of board.outputs) assert.equal(host.board.outputLevel(pin), 0);
+  device.stop();
+});
+
+test("a port in use is a clear error and leaves nothing open", async () => {
+  const host = new MemoryHost({ layout: board });
+  await host.net.listen({ port: 80 }, () => {});
+  await assert.rejects(startDevice(host, { board, listeners: [{ name: "http", port: 80 }] }), /^http: cannot listen on \*:80: EADDRINUSE/);
+  // the pins were released: a second device can take them
+  const device = await startDevice(host, { board, listeners: [] });
+  device.stop();
+});
+
+test("stop closes the listeners", async () => {
+  const host = new MemoryHost({ layout: board });
+  const device = await startDevice(host, { board, listeners: [{ name: "http", port: 80 }] });
+  device.stop();
+  assert.match(get(host, 80).error() ?? "", /ECONNREFUSED/);
+});
+
+test("the serial number derives from the unit id", () => {
+  assert.equal(serialNumberOf("02000abcdef1"), 0xabcdef1);
+  assert.equal(serialNumberOf("ffffffffffff"), 0xfffffff);
+});

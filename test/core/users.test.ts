@@ -1,0 +1,44 @@
+import { test } from "../harness/test.ts";
+import { assert } from "../harness/assert.ts";
+import { encodeAscii } from "../../src/bytes.ts";
+import { ADMINISTRATOR, UserStore } from "../../src/users.ts";
+import { MemoryFlash } from "../../sim/memory-files.ts";
+import { MemoryHost } from "../../sim/memory-host.ts";
+
+test("first boot creates the administrator with a random password, once", () => {
+  const flash = new MemoryFlash();
+  const first = new UserStore(new MemoryHost({ flash, seed: 1 })).ensureAdministrator();
+  assert.match(first ?? "", /^[a-km-zA-HJ-NP-Z2-9]{12}$/);
+  const again = new UserStore(new MemoryHost({ flash, seed: 1 }));
+  assert.equal(again.ensureAdministrator(), undefined, "not shown again");
+  assert.equal(again.find(ADMINISTRATOR)?.password, first);
+  assert.equal(again.find(ADMINISTRATOR)?.role, "administrator");
+});
+
+test("units with different randomness get different passwords", () => {
+  const a = new UserStore(new MemoryHost({ seed: 1 })).ensureAdministrator();
+  const b = new UserStore(new MemoryHost({ seed: 2 })).ensureAdministrator();
+  assert.notEqual(a, b);
+});
+
+test("a provisioned password is set and never printed", () => {
+  const flash = new MemoryFlash();
+  const store = new UserStore(new MemoryHost({ flash }));
+  assert.equal(store.ensureAdministrator("s3cret!"), undefined);
+  assert.equal(new UserStore(new MemoryHost({ flash })).find(ADMINISTRATOR)?.password, "s3cret!");
+});
+
+test("passwords must be 1 to 64 printable ASCII characters", () => {
+  const store = new UserStore(new MemoryHost());
+  assert.throws(() => store.ensureAdministrator(""), /1 to 64/);
+  assert.throws(() => store.ensureAdministrator("x".repeat(65)), /1 to 64/);
+  assert.throws(() => store.ensureAdministrator("pässword"), /printable ASCII/);
+});
+
+test("a corrupt users file is logged and replaced by a fresh administrator, not a crash", () => {
+  const host = new MemoryHost();
+  host.files.write("users.json", encodeAscii("{not json"));
+  const store = new UserStore(host);
+  assert.ok(host.logs.some((l) => l.level === "error" && /unreadable/.test(l.message)));
+  assert.ok(store.ensureAdministrator());
+});

@@ -1,0 +1,197 @@
+/** `npm start` as a user meets it: the built simulator, started as a process, over real sockets. */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { buildSim, ROOT } from "../../hosts/build/build.ts";
+
+const SIM = path.join(ROOT, "build/sim/iobox.mjs");
+
+before(async () => {
+  await buildSim();
+});
+
+interface Sim {
+  proc: ChildProcess;
+  ports: Record<string, number>;
+  stdout: () => string;
+  stderr: () => string;
+  stop: () => Promise<number | null>;
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "iobox-cli-"));
+}
+
+/** Starts the simulator and resolves once it prints its ready line. */
+function start(args: string[]): Promise<Sim> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [SIM, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+    const timer = setTimeout(() => reject(new Error("no ready line in 10 s; stderr: " + err)), 10_000);
+    proc.stderr!.on("data", (d: Buffer) => (err += d));
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d;
+      const m = out.match(/^iobox ready (\{.*\})$/m);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          proc,
+          ports: JSON.parse(m[1]!),
+          stdout: () => out,
+          stderr: () => err,
+          stop: () => {
+            proc.kill("SIGTERM");
+            return exited;
+          },
+        });
+      }
+    });
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before ready: ${err}`));
+    });
+  });
+}
+
+/** Runs the simulator expecting it to exit; resolves with its exit code and output. */
+function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [SIM, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (d: Buffer) => (stdout += d));
+    proc.stderr.on("data", (d: Buffer) => (stderr += d));
+    proc.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function httpsGet(port: number, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get({ host: "127.0.0.1", servername: "localhost", port, path: "/status", ca }, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+test("--help documents every flag and exits 0", async () => {
+  const r = await runToExit(["--help"]);
+  assert.equal(r.code, 0);
+  for (const flag of ["--host", "--http-port", "--https-port", "--data", "--board", "--config", "--password", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
+  assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443\}/);
+});
+
+test("bad flags get a clear message and exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--http-port", "http"], /--http-port must be a port number from 0 to 65535 \(got "http"\)/],
+    [["--https-port", "70000"], /--https-port must be a port number/],
+    [["--log-level", "loud"], /--log-level must be one of debug, info, warn, error/],
+    [["--board", "esp32-nope", "--data", tempDir()], /unknown board "esp32-nope" \(known: jnior-410, jnior-412, jnior-414\)/],
+    [["--password", ""], /--password must not be empty/],
+    [["stray"], /Unexpected argument 'stray'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runToExit(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /Try --help\.|unknown board/);
+  }
+});
+
+test("it listens, answers over HTTP and HTTPS, and keeps its identity in the data directory", async () => {
+  const data = tempDir();
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data]);
+  try {
+    assert.deepEqual(Object.keys(sim.ports).sort(), ["http", "https"]);
+    assert.match(sim.stdout(), /administrator "jnior" created with password: \S{12}\n/);
+    assert.match(sim.stdout(), new RegExp(`serving http://127\\.0\\.0\\.1:${sim.ports.http}/`));
+    const res = await fetch(`http://127.0.0.1:${sim.ports.http}/`);
+    assert.equal(res.status, 200);
+    const status = (await res.json()) as { model: string; serialNumber: number; inputs: number[]; outputs: number[]; platform: string };
+    assert.equal(status.model, "410");
+    assert.equal(status.platform, "node");
+    assert.equal(status.inputs.length, 8);
+    assert.equal(status.outputs.length, 8);
+    const ca = fs.readFileSync(path.join(data, "tls/dev-cert.pem"), "utf8");
+    const secure = await httpsGet(sim.ports.https!, ca);
+    assert.equal(secure.status, 200);
+    assert.equal(JSON.parse(secure.body).serialNumber, status.serialNumber);
+    assert.equal(await sim.stop(), 0);
+
+    const again = await start(["--http-port", "0", "--https-port", "0", "--data", data]);
+    assert.doesNotMatch(again.stdout(), /password/, "the password is shown once only");
+    assert.doesNotMatch(again.stderr(), /made a self-signed/, "the certificate is reused");
+    const status2 = (await (await fetch(`http://127.0.0.1:${again.ports.http}/status`)).json()) as { serialNumber: number };
+    assert.equal(status2.serialNumber, status.serialNumber, "same unit across restarts");
+    assert.equal(await again.stop(), 0);
+  } finally {
+    sim.proc.kill("SIGKILL");
+  }
+});
+
+test("--password sets the administrator password and never prints it", async () => {
+  const data = tempDir();
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data, "--password", "Plant-4-secret"]);
+  await sim.stop();
+  assert.doesNotMatch(sim.stdout() + sim.stderr(), /Plant-4-secret|password:/);
+  const users = JSON.parse(fs.readFileSync(path.join(data, "users.json"), "utf8"));
+  assert.deepEqual(users.users, [{ name: "jnior", role: "administrator", password: "Plant-4-secret" }]);
+});
+
+test("--board and --host are honoured", async () => {
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--board", "jnior-414", "--host", "127.0.0.1"]);
+  try {
+    const status = (await (await fetch(`http://127.0.0.1:${sim.ports.http}/`)).json()) as { model: string; inputs: number[]; outputs: number[] };
+    assert.deepEqual([status.model, status.inputs.length, status.outputs.length], ["414", 12, 4]);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test("--config: a file without httpServer runs no web server; a bad file is refused by name and field", async () => {
+  const dir = tempDir();
+  const none = path.join(dir, "none.json");
+  fs.writeFileSync(none, '{"board":"jnior-412"}');
+  const sim = await start(["--config", none, "--data", dir]);
+  assert.deepEqual(sim.ports, {});
+  assert.match(sim.stdout(), /no web server/);
+  await sim.stop();
+
+  const conflicting = await runToExit(["--config", none, "--data", dir, "--http-port", "0"]);
+  assert.equal(conflicting.code, 2);
+  assert.match(conflicting.stderr, /has no httpServer section/);
+
+  const bad = path.join(dir, "bad.json");
+  fs.writeFileSync(bad, '{"httpServer":{"port":"8443"}}');
+  const r = await runToExit(["--config", bad, "--data", dir]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.json: httpServer\.port: must be an integer from 0 to 65535 \(got "8443"\)/);
+
+  const missing = await runToExit(["--config", path.join(dir, "missing.json"), "--data", dir]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read .*missing\.json: ENOENT/);
+});
+
+test("a port already in use is a clear error, exit 1", async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const r = await runToExit(["--http-port", String(port), "--https-port", "0", "--data", tempDir()]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`http: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  } finally {
+    blocker.close();
+  }
+});

@@ -1,0 +1,35 @@
+/** The device bundle and manifest.json agree, and the bundle asks the device only for Moddable modules. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { buildDevice, ROOT } from "../../hosts/build/build.ts";
+
+test("every module manifest.json names exists after npm run build:device", async () => {
+  await buildDevice();
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  const modules: string[] = [
+    ...Object.values(manifest.modules as Record<string, string>),
+    ...Object.values(manifest.platforms as Record<string, { modules?: Record<string, string> }>).flatMap((p) => Object.values(p.modules ?? {})),
+  ];
+  assert.ok(modules.length >= 3);
+  for (const m of modules) assert.ok(fs.existsSync(path.join(ROOT, m + ".js")), m + ".js");
+  assert.equal(manifest.platforms.esp32.modules["iobox-platform"], "./build/device/platform-esp32");
+  assert.equal(manifest.platforms.lin.modules["iobox-platform"], "./build/device/platform-sim");
+});
+
+test("the device bundle imports only modules the Moddable build provides", async () => {
+  const provided = /^(embedded:io\/socket\/(tcp|listener)|embedded:io\/digital|embedded:storage\/flash|embedded:update|crypt|file|mc\/config|net|time|timer|iobox-platform)$/;
+  const expected: Record<string, string[]> = {
+    "main.js": ["crypt", "embedded:io/socket/listener", "embedded:io/socket/tcp", "file", "iobox-platform", "mc/config", "net", "time", "timer"],
+    "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update"],
+    "platform-sim.js": [],
+  };
+  for (const [file, want] of Object.entries(expected)) {
+    const code = fs.readFileSync(path.join(ROOT, "build/device", file), "utf8");
+    const imports = [...new Set([...code.matchAll(/(?:^|[;}\s])import(?:[^"';]*?from)?\s*"([^"]+)"/g)].map((m) => m[1]!))].sort();
+    assert.deepEqual(imports, want, file);
+    for (const specifier of imports) assert.match(specifier, provided, `${file} imports ${specifier}`);
+    assert.doesNotMatch(code, /\b(require|process\.|Buffer\.|setTimeout|TextEncoder|console\.)/, file + " uses nothing Node-only");
+  }
+});
