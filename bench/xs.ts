@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import * as esbuild from "esbuild";
 import { ROOT } from "../hosts/build/build.ts";
+import { bundleForXs } from "../test/xs/bundle.ts";
 
 export interface XsStep {
   compute: number | null;
@@ -22,17 +22,8 @@ export async function meterOnXs(entry: string): Promise<Record<string, XsStep>> 
     const report = (m) => { const s = JSON.stringify(m); const b = new Uint8Array(s.length); for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k); globalThis.issueCommand(b.buffer); };
     globalThis.__benchNext = () => { if (i >= steps.length) return report({ done: true }); const [name, fn] = steps[i++]; fn(); report({ step: name }); };
   `;
-  const result = await esbuild.build({
-    stdin: { contents: prelude, resolveDir: ROOT, loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "iife",
-    platform: "neutral",
-    target: "es2022",
-    logLevel: "silent",
-  });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "iobox-bench-")), "bundle.js");
-  fs.writeFileSync(file, result.outputFiles[0]!.text);
+  fs.writeFileSync(file, await bundleForXs(prelude, ROOT));
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", path.join(ROOT, "hosts/node/register.mjs"), path.join(ROOT, "bench/xs-meter.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";

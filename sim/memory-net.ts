@@ -5,6 +5,7 @@
  * slow reader builds up the writer's queue so back-pressure is observable.
  */
 import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net, Timers } from "../src/host.ts";
+import { SendQueue } from "../src/send-queue.ts";
 import { Prng } from "./prng.ts";
 
 export interface MemoryNetOptions {
@@ -100,11 +101,9 @@ export class MemoryConnection implements ClientConnection {
   /** @internal */ peer: MemoryConnection | undefined;
   /** @internal */ open = false;
   /** @internal */ closed = false;
-  private readonly queue: Uint8Array[] = [];
-  private queued = 0;
+  private readonly queue: SendQueue;
   private paused = false;
   private closing = false;
-  private needDrain = false;
   private scheduled = false;
   private peerFinished = false;
 
@@ -113,21 +112,18 @@ export class MemoryConnection implements ClientConnection {
     readonly remoteAddress: string,
     readonly remotePort: number,
     readonly secure: boolean,
-  ) {}
+  ) {
+    this.queue = new SendQueue(net.options.highWaterMark ?? 16384);
+  }
 
   get pending(): number {
-    return this.queued;
+    return this.queue.pending;
   }
 
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.closing) return false;
-    if (bytes.length) {
-      this.queue.push(bytes);
-      this.queued += bytes.length;
-      this.kick();
-    }
-    const ok = this.queued < (this.net.options.highWaterMark ?? 16384);
-    if (!ok) this.needDrain = true;
+    const ok = this.queue.push(bytes);
+    if (bytes.length) this.kick();
     return ok;
   }
 
@@ -151,8 +147,7 @@ export class MemoryConnection implements ClientConnection {
 
   destroy(): void {
     if (this.closed) return;
-    this.queue.length = 0;
-    this.queued = 0;
+    this.queue.clear();
     const peer = this.peer;
     this.finish();
     peer?.fail("ECONNRESET");
@@ -161,8 +156,7 @@ export class MemoryConnection implements ClientConnection {
   /** @internal the connection failed (refused, reset) */
   fail(error: string): void {
     if (this.closed) return;
-    this.queue.length = 0;
-    this.queued = 0;
+    this.queue.clear();
     this.finish(error);
   }
 
@@ -179,30 +173,19 @@ export class MemoryConnection implements ClientConnection {
   private deliver(): void {
     const peer = this.peer;
     if (this.closed || !peer) return;
-    if (peer.closed) {
-      this.queue.length = 0;
-      this.queued = 0;
-    }
+    if (peer.closed) this.queue.clear();
     let budget = this.net.options.bytesPerMs ?? Infinity;
-    while (this.queue.length && !peer.paused && budget > 0) {
-      const head = this.queue[0]!;
-      const n = this.net.segment(Math.min(head.length, budget));
-      const chunk = n === head.length ? head : head.subarray(0, n);
-      if (n === head.length) this.queue.shift();
-      else this.queue[0] = head.subarray(n);
-      this.queued -= n;
-      budget -= n;
+    while (this.queue.pending && !peer.paused && budget > 0) {
+      const chunk = this.queue.take(this.net.segment(budget))!;
+      budget -= chunk.length;
       peer.onData?.(chunk);
       if (this.closed || peer.closed) return this.kick();
     }
-    if (this.queue.length) {
+    if (this.queue.pending) {
       if (!peer.paused) this.kick(budget > 0 ? undefined : 1);
       return;
     }
-    if (this.needDrain) {
-      this.needDrain = false;
-      this.onDrain?.();
-    }
+    if (this.queue.drained()) this.onDrain?.();
     if (this.closing && !this.closed) {
       peer.peerFinished = true;
       this.finish();

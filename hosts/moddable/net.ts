@@ -9,6 +9,7 @@
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
 import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener as HostListener, Net } from "../../src/host.ts";
+import { SendQueue } from "../../src/send-queue.ts";
 
 const READ_CHUNK = 1460; // one TCP segment: bounded heap per read
 const HIGH_WATER = 4096; // queued bytes before write() asks the caller to wait
@@ -50,13 +51,11 @@ class SocketConnection implements ClientConnection {
   remoteAddress = "";
   remotePort = 0;
   private readonly socket: TCP;
-  private readonly queue: Uint8Array[] = [];
-  private queued = 0;
+  private readonly queue = new SendQueue(HIGH_WATER);
   private writable = 0;
   private paused = false;
   private closing = false;
   private closed = false;
-  private needDrain = false;
   private readBuffer: Uint8Array | undefined;
   private available = 0;
 
@@ -88,21 +87,14 @@ class SocketConnection implements ClientConnection {
   private onConnectDone = false;
 
   get pending(): number {
-    return this.queued;
+    return this.queue.pending;
   }
 
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.closing) return false;
-    if (bytes.length) {
-      this.queue.push(bytes);
-      this.queued += bytes.length;
-      this.flush();
-    }
-    if (this.queued >= HIGH_WATER) {
-      this.needDrain = true;
-      return false;
-    }
-    return true;
+    const ok = this.queue.push(bytes);
+    this.flush();
+    return ok;
   }
 
   pause(): void {
@@ -118,12 +110,11 @@ class SocketConnection implements ClientConnection {
   close(): void {
     if (this.closed || this.closing) return;
     this.closing = true;
-    if (!this.queued) this.finish();
+    if (!this.queue.pending) this.finish();
   }
 
   destroy(): void {
-    this.queue.length = 0;
-    this.queued = 0;
+    this.queue.clear();
     this.finish();
   }
 
@@ -139,32 +130,23 @@ class SocketConnection implements ClientConnection {
   }
 
   private flush(): void {
-    while (this.queue.length && this.writable > 0 && !this.closed) {
-      const head = this.queue[0]!;
-      const n = Math.min(head.length, this.writable);
-      const chunk = n === head.length ? head : head.subarray(0, n);
+    while (this.queue.pending && this.writable > 0 && !this.closed) {
+      const chunk = this.queue.take(this.writable)!;
       try {
         this.writable = this.socket.write(chunk) as unknown as number;
       } catch {
         return this.finish("write failed");
       }
-      if (n === head.length) this.queue.shift();
-      else this.queue[0] = head.subarray(n);
-      this.queued -= n;
     }
-    if (this.queued) return;
+    if (this.queue.pending || this.closed) return;
     if (this.closing) return this.finish();
-    if (this.needDrain) {
-      this.needDrain = false;
-      this.onDrain?.();
-    }
+    if (this.queue.drained()) this.onDrain?.();
   }
 
   private finish(error?: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.queue.length = 0;
-    this.queued = 0;
+    this.queue.clear();
     this.readBuffer = undefined;
     try {
       this.socket.close();

@@ -25,13 +25,7 @@ export class NodeFiles implements Files {
     const target = this.resolve(name);
     const dir = this.ensureDir(target);
     const temp = target + TEMP_SUFFIX;
-    const fd = fs.openSync(temp, "w", 0o600);
-    try {
-      writeAll(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeSynced(temp, "w", data);
     fs.renameSync(temp, target);
     syncDir(dir);
   }
@@ -40,13 +34,7 @@ export class NodeFiles implements Files {
     const target = this.resolve(name);
     const dir = this.ensureDir(target);
     const created = !fs.existsSync(target);
-    const fd = fs.openSync(target, "a", 0o600);
-    try {
-      writeAll(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeSynced(target, "a", data);
     if (created) syncDir(dir);
   }
 
@@ -95,9 +83,15 @@ export class NodeFiles implements Files {
   }
 }
 
-function writeAll(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+/** Writes all of `data` ("w" replaces, "a" appends) and fsyncs before returning. */
+function writeSynced(file: string, flags: "w" | "a", data: Uint8Array): void {
+  const fd = fs.openSync(file, flags, 0o600);
+  try {
+    for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function syncDir(dir: string): void {

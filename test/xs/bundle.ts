@@ -1,37 +1,44 @@
-/**
- * Bundles the core suites into one script for XS: the harness's `test` is swapped for the XS runner
- * and each suite is loaded after `beginSuite(name)`, so results carry their suite's name.
- */
+/** Bundles scripts for XS: one classic script (iife), ES2022, nothing Node-specific. */
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { houseRules, importCheckPlugin } from "../../hosts/build/import-check.ts";
 
-export async function bundleCoreSuites(root: string, files: string[]): Promise<string> {
-  const harness = path.join(root, "test/harness");
-  const core = path.join(root, "test/core");
-  const rules = [...houseRules(root), { dir: core, mayImport: [path.join(root, "src"), path.join(root, "sim"), harness, core], packages: ["@noble/hashes"] }];
-  const lines = [
-    `import { beginSuite, runAll } from ${JSON.stringify(path.join(harness, "test-xs.ts"))};`,
-    "(async () => {",
-    ...files.map((f) => `  beginSuite(${JSON.stringify(path.basename(f).replace(/\.test\.ts$/, ""))}); await import(${JSON.stringify(f)});`),
-    "  await runAll();",
-    "})();",
-  ];
-  const swapHarness: esbuild.Plugin = {
-    name: "xs-harness",
-    setup(build) {
-      build.onResolve({ filter: /harness\/test\.ts$/ }, () => ({ path: path.join(harness, "test-xs.ts") }));
-    },
-  };
+/** Bundles `entry` (TypeScript source, imports resolved from `resolveDir`) into one script. */
+export async function bundleForXs(entry: string, resolveDir: string, plugins: esbuild.Plugin[] = []): Promise<string> {
   const result = await esbuild.build({
-    stdin: { contents: lines.join("\n"), resolveDir: root, loader: "ts", sourcefile: "xs-entry.ts" },
+    stdin: { contents: entry, resolveDir, loader: "ts", sourcefile: "xs-entry.ts" },
     bundle: true,
     write: false,
     format: "iife",
     platform: "neutral",
     target: "es2022",
     logLevel: "silent",
-    plugins: [swapHarness, importCheckPlugin(rules)],
+    plugins,
   });
   return result.outputFiles[0]!.text;
+}
+
+/**
+ * The core suites as one script: the harness's `test` is swapped for the XS runner and each suite is
+ * loaded after `beginSuite(name)`, so results carry their suite's name. The import rule applies to
+ * test/core as well: core suites may use only src/, sim/ and the harness.
+ */
+export function bundleCoreSuites(root: string, files: string[]): Promise<string> {
+  const harness = path.join(root, "test/harness");
+  const core = path.join(root, "test/core");
+  const rules = [...houseRules(root), { dir: core, mayImport: [path.join(root, "src"), path.join(root, "sim"), harness, core], packages: ["@noble/hashes"] }];
+  const entry = [
+    `import { beginSuite, runAll } from ${JSON.stringify(path.join(harness, "test-xs.ts"))};`,
+    "(async () => {",
+    ...files.map((f) => `  beginSuite(${JSON.stringify(path.basename(f).replace(/\.test\.ts$/, ""))}); await import(${JSON.stringify(f)});`),
+    "  await runAll();",
+    "})();",
+  ].join("\n");
+  const swapHarness: esbuild.Plugin = {
+    name: "xs-harness",
+    setup(build) {
+      build.onResolve({ filter: /harness\/test\.ts$/ }, () => ({ path: path.join(harness, "test-xs.ts") }));
+    },
+  };
+  return bundleForXs(entry, root, [swapHarness, importCheckPlugin(rules)]);
 }
