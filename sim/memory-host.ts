@@ -3,6 +3,7 @@
  * pure-JS crypto, seeded randomness and a simulated board. Given the same seed and the same calls,
  * it produces the same events in the same order on Node and on XS.
  */
+import { portableText } from "../src/bytes.ts";
 import type { FirmwareUpdate, Host, LogLevel } from "../src/host.ts";
 import { SimBoard, type SimBoardLayout } from "./board.ts";
 import { VirtualClock } from "./clock.ts";
@@ -35,6 +36,7 @@ export class MemoryHost implements Host {
   readonly clock: VirtualClock;
   readonly timers: VirtualClock;
   readonly crypto = nobleCrypto;
+  readonly text = portableText;
   readonly flash: MemoryFlash;
   readonly files: MemoryFiles;
   readonly net: MemoryNet;

@@ -94,6 +94,7 @@ export class MemoryNet implements Net {
 }
 
 export class MemoryConnection implements ClientConnection {
+  target?: unknown;
   onData?: (bytes: Uint8Array) => void;
   onDrain?: () => void;
   onClose?: (error?: string) => void;
@@ -141,8 +142,8 @@ export class MemoryConnection implements ClientConnection {
   close(): void {
     if (this.closed || this.closing) return;
     this.closing = true;
-    if (!this.open) return this.finish();
-    this.kick();
+    if (!this.open && !this.peer) return this.finish(); // a client closed before it connected
+    this.kick(); // (an accepted connection opens right after onConnection: the kick waits for it)
   }
 
   destroy(): void {
@@ -176,7 +177,8 @@ export class MemoryConnection implements ClientConnection {
     if (peer.closed) this.queue.clear();
     let budget = this.net.options.bytesPerMs ?? Infinity;
     while (this.queue.pending && !peer.paused && budget > 0) {
-      const chunk = this.queue.take(this.net.segment(budget))!;
+      // a copy, as a real network makes one: the receiver may modify what it is given
+      const chunk = this.queue.take(this.net.segment(budget))!.slice();
       budget -= chunk.length;
       peer.onData?.(chunk);
       if (this.closed || peer.closed) return this.kick();
@@ -199,6 +201,6 @@ export class MemoryConnection implements ClientConnection {
     this.open = false;
     const onClose = this.onClose;
     this.onClose = undefined;
-    onClose?.(error);
+    onClose?.call(this, error);
   }
 }

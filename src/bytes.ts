@@ -1,21 +1,23 @@
 /**
  * Byte and text helpers for a core that has no TextEncoder, TextDecoder, Buffer or base64 globals
  * (XS on the device lacks them all).
+ *
+ * XS keeps strings in UTF-8, so `charCodeAt(i)` walks from the start of the string: a loop of
+ * charCodeAt over a string is quadratic there (64 KB: 1.2 s on xsnap). Loops over strings use
+ * for...of instead, which walks once. Hot paths use the Host's native codec (`host.text`); these
+ * are its portable implementation.
  */
+
+import type { TextCodec } from "./host.ts";
 
 const CHUNK = 1024; // code units per String.fromCharCode.apply call: bounded stack use on XS
 
 /** Number of bytes `text` takes in UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
-      n += 4;
-      i++;
-    } else n += 3;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
   }
   return n;
 }
@@ -23,28 +25,21 @@ export function utf8Length(text: string): number {
 /** Writes `text` as UTF-8 into `out` at `offset` and returns the offset after it. `out` must be large enough. */
 export function encodeUtf8Into(text: string, out: Uint8Array, offset: number): number {
   let o = offset;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
+  for (const ch of text) {
+    let c = ch.codePointAt(0)!; // for...of pairs surrogates; a lone one comes alone
     if (c < 0x80) {
       out[o++] = c;
     } else if (c < 0x800) {
       out[o++] = 0xc0 | (c >> 6);
       out[o++] = 0x80 | (c & 0x3f);
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && isLowSurrogate(next)) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          i++;
-          out[o++] = 0xf0 | (c >> 18);
-          out[o++] = 0x80 | ((c >> 12) & 0x3f);
-          out[o++] = 0x80 | ((c >> 6) & 0x3f);
-          out[o++] = 0x80 | (c & 0x3f);
-          continue;
-        }
-        c = 0xfffd;
-      }
+    } else if (c < 0x10000) {
+      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
       out[o++] = 0xe0 | (c >> 12);
+      out[o++] = 0x80 | ((c >> 6) & 0x3f);
+      out[o++] = 0x80 | (c & 0x3f);
+    } else {
+      out[o++] = 0xf0 | (c >> 18);
+      out[o++] = 0x80 | ((c >> 12) & 0x3f);
       out[o++] = 0x80 | ((c >> 6) & 0x3f);
       out[o++] = 0x80 | (c & 0x3f);
     }
@@ -129,13 +124,19 @@ export function decodeLatin1(bytes: Uint8Array, start = 0, end = bytes.length): 
 /** For text known to be ASCII (header names, JSON that was escaped to ASCII). Other code units are truncated to 8 bits. */
 export function encodeAscii(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  let i = 0;
+  for (const ch of text) {
+    out[i++] = ch.charCodeAt(0);
+    if (ch.length === 2) out[i++] = ch.charCodeAt(1); // a surrogate pair is two code units
+  }
   return out;
 }
 
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
+/** A text codec in portable JavaScript: the memory host's, and the reference for the native ones. */
+export const portableText: TextCodec = {
+  encode: encodeUtf8,
+  decode: (bytes, start, end) => decodeUtf8(bytes, start, end),
+};
 
 function isCont(b: number): boolean {
   return (b & 0xc0) === 0x80;
@@ -182,11 +183,16 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(text: string): Uint8Array {
   if (text.length % 2) throw new RangeError("odd hex length");
   const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const h = hexDigit(text.charCodeAt(2 * i));
-    const l = hexDigit(text.charCodeAt(2 * i + 1));
-    if (h < 0 || l < 0) throw new RangeError("bad hex digit");
-    out[i] = (h << 4) | l;
+  let i = 0;
+  let high = -1;
+  for (const ch of text) {
+    const d = hexDigit(ch.charCodeAt(0));
+    if (d < 0 || ch.length !== 1) throw new RangeError("bad hex digit");
+    if (high < 0) high = d;
+    else {
+      out[i++] = (high << 4) | d;
+      high = -1;
+    }
   }
   return out;
 }
@@ -227,14 +233,16 @@ export function toBase64(bytes: Uint8Array, url = false): string {
  */
 export function fromBase64(text: string): Uint8Array {
   let end = text.length;
-  if (end % 4 === 0 && end > 0 && text.charCodeAt(end - 1) === 61) end -= text.charCodeAt(end - 2) === 61 ? 2 : 1;
+  if (end % 4 === 0 && text.endsWith("=")) end -= text.endsWith("==") ? 2 : 1;
   if (end % 4 === 1) throw new RangeError("bad base64 length");
   const out = new Uint8Array(Math.floor((end * 3) / 4));
   let bits = 0;
   let value = 0;
   let o = 0;
-  for (let i = 0; i < end; i++) {
-    const d = b64Digit(text.charCodeAt(i));
+  let i = 0;
+  for (const ch of text) {
+    if (i++ >= end) break;
+    const d = ch.length === 1 ? b64Digit(ch.charCodeAt(0)) : -1;
     if (d < 0) throw new RangeError("bad base64 character");
     value = (value << 6) | d;
     bits += 6;
@@ -256,7 +264,7 @@ function b64Digit(c: number): number {
   return -1;
 }
 
-export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);

@@ -3,9 +3,12 @@
  * tears them down. Services get what they need from here; none reaches for globals.
  */
 import type { BoardProfile } from "./boards.ts";
-import type { Host, InputPin, Level, Listener, OutputPin, TlsServerOptions } from "./host.ts";
-import { serveStatus } from "./status-responder.ts";
+import type { Host, InputPin, Level, OutputPin, TlsServerOptions } from "./host.ts";
+import type { HttpLimits } from "./http/limits.ts";
+import { Router } from "./http/router.ts";
+import { HttpServer } from "./http/server.ts";
 import { UserStore } from "./users.ts";
+import type { WebSocketOptions } from "./ws/websocket.ts";
 
 export const VERSION = "0.1.0";
 
@@ -22,6 +25,9 @@ export interface DeviceConfig {
   listeners: readonly ListenerConfig[];
   /** Sets the administrator's password (provisioning); otherwise a first boot generates one. */
   adminPassword?: string;
+  /** Server limits (default: the simulator profile; the device host passes DEVICE_LIMITS). */
+  limits?: Partial<HttpLimits>;
+  websocket?: Partial<WebSocketOptions>;
 }
 
 export interface DeviceStatus {
@@ -41,8 +47,10 @@ export interface Device {
   readonly serialNumber: number;
   /** The administrator password generated at this boot, to be shown once; undefined otherwise. */
   readonly generatedPassword: string | undefined;
+  readonly http: HttpServer;
   status(): DeviceStatus;
-  stop(): void;
+  /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
+  stop(): Promise<void>;
 }
 
 /** JANOS serial numbers are numbers; ours derive from the unit id (low 28 bits of the MAC). */
@@ -61,13 +69,17 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const inputs: InputPin[] = [];
   const outputs: OutputPin[] = [];
   const outputLevels: Level[] = [];
-  const listeners: Listener[] = [];
   const ports: Record<string, number> = {};
+  const router = new Router();
+  const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
 
-  const stop = (): void => {
-    for (const l of listeners.splice(0)) l.close();
+  const releasePins = (): void => {
     for (const p of inputs.splice(0)) p.close();
     for (const p of outputs.splice(0)) p.close();
+  };
+  const stop = async (): Promise<void> => {
+    await http.close();
+    releasePins();
   };
 
   const status = (): DeviceStatus => ({
@@ -80,6 +92,12 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     inputs: inputLevels.slice(),
     outputs: outputLevels.slice(),
   });
+
+  // until the web UI lands, / answers with the status too
+  const sendStatus = (ex: { respond(status: number, body: string, headers: string[]): void }): void =>
+    ex.respond(200, JSON.stringify(status()) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]);
+  router.get("/status", sendStatus);
+  router.get("/", sendStatus);
 
   try {
     config.board.inputs.forEach((pin, i) => {
@@ -96,20 +114,18 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     }
     for (const l of config.listeners) {
       if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");
-      let listener: Listener;
       try {
-        listener = await host.net.listen({ host: l.host, port: l.port, tls: l.tls }, (c) => serveStatus(host, c, status));
+        ports[l.name] = (await http.listen({ host: l.host, port: l.port, tls: l.tls })).port;
       } catch (e) {
         throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
       }
-      listeners.push(listener);
-      ports[l.name] = listener.port;
     }
   } catch (e) {
-    stop();
+    await http.close(0);
+    releasePins();
     throw e;
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, status, stop };
+  return { ports, serialNumber, generatedPassword, http, status, stop };
 }

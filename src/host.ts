@@ -6,9 +6,13 @@
  * XS). A host translates; it does not decide. Behaviour lives in the core.
  *
  * Conventions that keep the device heap small:
- * - Bytes are `Uint8Array`. A buffer passed to `onData` is only valid during the call (a host may
- *   reuse its read buffer); copy what you keep. A buffer passed to `write` belongs to the host
- *   from then on (it may be queued); do not modify it afterwards.
+ * - Bytes are `Uint8Array`. A buffer passed to `onData` is the receiver's during the call: it may
+ *   modify it in place (WebSocket unmasking does), but it must copy what it keeps, because a host may
+ *   reuse its read buffer. A buffer passed to `write` belongs to the host from then on (it may be
+ *   queued); do not modify it afterwards. The same bytes may be written to many connections.
+ * - Connection callbacks are called as methods of the connection (`this` is the connection), and
+ *   `target` is free for the owner, as in ECMA-419: one shared function can serve every connection
+ *   without a closure per connection.
  * - Everything is synchronous except `net.listen` (binding can be asynchronous on some hosts) and
  *   the network callbacks themselves.
  */
@@ -23,6 +27,8 @@ export interface Host {
   /** Fills `into` with cryptographic-quality random bytes (seeded and deterministic on the memory host). */
   random(into: Uint8Array): void;
   readonly crypto: Crypto;
+  /** UTF-8 both ways, natively where the platform can (XS: ArrayBuffer.fromString; Node: Buffer). */
+  readonly text: TextCodec;
   readonly files: Files;
   readonly net: Net;
   readonly pins: Pins;
@@ -50,6 +56,13 @@ export interface Timers {
 export interface Timer {
   /** Idempotent; harmless after a one-shot timer has fired. */
   cancel(): void;
+}
+
+export interface TextCodec {
+  /** The UTF-8 bytes of `text`. */
+  encode(text: string): Uint8Array;
+  /** Decodes `bytes[start, end)`, which the caller has validated as UTF-8 (see src/ws/utf8-stream.ts). */
+  decode(bytes: Uint8Array, start: number, end: number): string;
 }
 
 export type HashAlgorithm = "md5" | "sha1" | "sha256";
@@ -136,6 +149,8 @@ export interface Listener {
  * before the `onConnection` (or `onConnect`) call returns, and nothing while paused.
  */
 export interface Connection {
+  /** The owner's; hosts never touch it. */
+  target?: unknown;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;

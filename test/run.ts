@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { buildDevice, buildSim, printReport, ROOT } from "../hosts/build/build.ts";
+import { CURL, ensureTools } from "./system-tools.ts";
 import { bundleCoreSuites } from "./xs/bundle.ts";
 
 const OUT = path.join(ROOT, "build/test");
@@ -40,6 +41,13 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 function count(output: string, label: string): number {
   const m = output.match(new RegExp(`^ℹ ${label} (\\d+)$`, "m"));
   return m ? Number(m[1]) : 0;
+}
+
+try {
+  ensureTools([CURL]);
+} catch (e) {
+  process.stderr.write(`npm test: ${(e as Error).message}\n`);
+  process.exit(1);
 }
 
 fs.rmSync(OUT, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import Net from "net";
 import Time from "time";
 import Timer from "timer";
 import type { BoardProfile } from "../../src/boards.ts";
-import type { FirmwareUpdate, Host, LogLevel, Pins, Timers } from "../../src/host.ts";
+import type { FirmwareUpdate, Host, LogLevel, Pins, TextCodec, Timers } from "../../src/host.ts";
 import type { Platform } from "./platform.ts";
 import { moddableCrypto } from "./crypto.ts";
 import { ModdableFiles } from "./files.ts";
@@ -22,6 +22,15 @@ const timers: Timers = {
 
 const bootTicks = Time.ticks;
 
+/**
+ * XS's own UTF-8 conversions, in C: a string is UTF-8 inside XS, so both are copies. (XS writes a
+ * lone surrogate as its 3-byte form; the core never sends one on purpose.)
+ */
+const xsText: TextCodec = {
+  encode: (text) => new Uint8Array(ArrayBuffer.fromString(text)),
+  decode: (bytes, start, end) => (String.fromArrayBuffer as (b: ArrayBufferLike, offset: number, length: number) => string)(bytes.buffer, bytes.byteOffset + start, end - start),
+};
+
 export class ModdableHost implements Host {
   readonly platform: string;
   readonly clock = {
@@ -31,6 +40,7 @@ export class ModdableHost implements Host {
   };
   readonly timers = timers;
   readonly crypto = moddableCrypto;
+  readonly text = xsText;
   readonly files = new ModdableFiles();
   readonly net = new ModdableNet();
   readonly pins: Pins;

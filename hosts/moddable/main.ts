@@ -6,6 +6,8 @@ import config from "mc/config";
 import platform from "iobox-platform";
 import { BOARDS, findBoard } from "../../src/boards.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
+import { DEVICE_LIMITS } from "../../src/http/limits.ts";
+import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
 import { ModdableHost } from "./host.ts";
 
 const boardName: string = config.board ?? "jnior-410";
@@ -15,7 +17,7 @@ if (!board) {
 } else {
   const host = new ModdableHost(platform, board);
   const listeners: ListenerConfig[] = [{ name: "http", port: config.httpPort ?? 80 }];
-  startDevice(host, { board, listeners }).then(
+  startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

@@ -43,6 +43,7 @@ export class ModdableNet implements Net {
 }
 
 class SocketConnection implements ClientConnection {
+  target?: unknown;
   onData?: (bytes: Uint8Array) => void;
   onDrain?: () => void;
   onClose?: (error?: string) => void;
@@ -155,6 +156,6 @@ class SocketConnection implements ClientConnection {
     }
     const onClose = this.onClose;
     this.onClose = undefined;
-    onClose?.(error);
+    onClose?.call(this, error);
   }
 }

@@ -1,6 +1,6 @@
 /** The desktop simulator's Host: Node 20 built-ins, with pins backed by a simulated board. */
 import crypto from "node:crypto";
-import type { Crypto, FirmwareUpdate, Host, LogLevel, Timer, Timers } from "../../src/host.ts";
+import type { Crypto, FirmwareUpdate, Host, LogLevel, TextCodec, Timer, Timers } from "../../src/host.ts";
 import type { SimBoard } from "../../sim/board.ts";
 import { NodeFiles } from "./files.ts";
 import { NodeNet } from "./net.ts";
@@ -43,10 +43,19 @@ export const nodeCrypto: Crypto = {
   },
 };
 
+export const nodeText: TextCodec = {
+  encode(text) {
+    const b = Buffer.from(text, "utf8"); // lone surrogates become U+FFFD
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  },
+  decode: (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8"),
+};
+
 export class NodeHost implements Host {
   readonly platform = "node";
   readonly timers = timers;
   readonly crypto = nodeCrypto;
+  readonly text = nodeText;
   readonly files: NodeFiles;
   readonly net = new NodeNet();
   readonly pins: SimBoard;

@@ -93,10 +93,17 @@ async function main(options: CliOptions): Promise<void> {
   if (!listeners.length) process.stdout.write(`no web server (${configName} has no httpServer section)\n`);
   process.stdout.write(`iobox ready ${JSON.stringify(device.ports)}\n`);
 
+  let stopping = false;
   const shutdown = (): void => {
-    device.stop();
-    host.net.destroyAll();
-    process.exit(0);
+    if (stopping) process.exit(0);
+    stopping = true;
+    // requests in progress finish and WebSockets get 1001; a second signal or 6 s end it regardless
+    const force = setTimeout(() => process.exit(0), 6000);
+    device.stop().finally(() => {
+      clearTimeout(force);
+      host.net.destroyAll();
+      process.exit(0);
+    });
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);

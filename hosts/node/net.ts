@@ -55,6 +55,7 @@ export class NodeNet implements Net {
 }
 
 class NodeConnection implements ClientConnection {
+  target?: unknown;
   onData?: (bytes: Uint8Array) => void;
   onDrain?: () => void;
   onClose?: (error?: string) => void;
@@ -85,7 +86,7 @@ class NodeConnection implements ClientConnection {
       this.closed = true;
       const onClose = this.onClose;
       this.onClose = undefined;
-      onClose?.(this.error);
+      onClose?.call(this, this.error);
     });
   }
 

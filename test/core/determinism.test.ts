@@ -27,7 +27,7 @@ async function scenario(seed: number): Promise<string[]> {
       host.random(nonce);
       at(`client ${i} connects, nonce ${toHex(nonce)}`);
       const c = host.net.connect({ host: "device", port: 80 });
-      c.onConnect = () => c.write(encodeAscii(`GET /status HTTP/1.1\r\nX-Client: ${i}\r\n\r\n`));
+      c.onConnect = () => c.write(encodeAscii(`GET /status HTTP/1.1\r\nHost: device\r\nX-Client: ${i}\r\n\r\n`));
       c.onData = (d) => at(`client ${i} got ${d.length}: ${JSON.stringify(decodeLatin1(d).slice(0, 12))}`);
       c.onClose = (e) => at(`client ${i} closed ${e ?? "cleanly"}`);
     });
@@ -35,7 +35,9 @@ async function scenario(seed: number): Promise<string[]> {
   const ticker = host.timers.every(25, () => at(`tick inputs=${device.status().inputs.join("")}`));
   host.clock.advance(400);
   ticker.cancel();
-  device.stop();
+  const stopping = device.stop();
+  host.clock.advance(10_000);
+  await stopping;
   return log;
 }
 

@@ -4,6 +4,14 @@ import { concatBytes, decodeLatin1, encodeAscii } from "../../src/bytes.ts";
 import { findBoard } from "../../src/boards.ts";
 import { serialNumberOf, startDevice } from "../../src/device.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
+import type { Device } from "../../src/device.ts";
+
+/** Stops a device on the memory host: its graceful close needs virtual time to pass. */
+async function stop(host: MemoryHost, device: Device): Promise<void> {
+  const stopping = device.stop();
+  host.clock.advance(10_000);
+  await stopping;
+}
 
 const board = findBoard("jnior-410")!;
 
@@ -13,7 +21,7 @@ function get(host: MemoryHost, port: number): { text: () => string; error: () =>
   let error: string | undefined;
   c.onData = (d) => (response = concatBytes(response, d));
   c.onClose = (e) => (error = e);
-  c.onConnect = () => c.write(encodeAscii("GET / HTTP/1.1\r\n\r\n"));
+  c.onConnect = () => c.write(encodeAscii("GET / HTTP/1.1\r\nHost: device\r\nConnection: close\r\n\r\n"));
   host.clock.advance(0);
   return { text: () => decodeLatin1(response), error: () => error };
 }
@@ -30,14 +38,14 @@ test("the device serves its status, with live input levels, on every listener", 
   assert.deepEqual(status.inputs, [0, 0, 1, 0, 0, 0, 0, 0]);
   assert.deepEqual(status.outputs, [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(status.uptimeMs, 1234);
-  device.stop();
+  await stop(host, device);
 });
 
 test("relays power up open", async () => {
   const host = new MemoryHost({ layout: board });
   const device = await startDevice(host, { board, listeners: [] });
   for (const pin of board.outputs) assert.equal(host.board.outputLevel(pin), 0);
-  device.stop();
+  await stop(host, device);
 });
 
 test("a port in use is a clear error and leaves nothing open", async () => {
@@ -46,13 +54,13 @@ test("a port in use is a clear error and leaves nothing open", async () => {
   await assert.rejects(startDevice(host, { board, listeners: [{ name: "http", port: 80 }] }), /^http: cannot listen on \*:80: EADDRINUSE/);
   // the pins were released: a second device can take them
   const device = await startDevice(host, { board, listeners: [] });
-  device.stop();
+  await stop(host, device);
 });
 
 test("stop closes the listeners", async () => {
   const host = new MemoryHost({ layout: board });
   const device = await startDevice(host, { board, listeners: [{ name: "http", port: 80 }] });
-  device.stop();
+  await stop(host, device);
   assert.match(get(host, 80).error() ?? "", /ECONNREFUSED/);
 });
 

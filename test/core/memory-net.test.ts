@@ -133,3 +133,23 @@ test("a TLS client cannot talk to a plain listener", async () => {
   clock.advance(0);
   assert.equal(error, "TLS handshake failed");
 });
+
+test("callbacks are called as methods of the connection, so `target` reaches the owner", async () => {
+  const { clock, client, server } = await pair();
+  const seen: string[] = [];
+  function onData(this: Connection, d: Uint8Array): void {
+    seen.push((this.target as string) + " data " + d.length);
+  }
+  function onClose(this: Connection, e?: string): void {
+    seen.push((this.target as string) + " close " + (e ?? "clean"));
+  }
+  server.target = "server";
+  server.onData = onData;
+  server.onClose = onClose;
+  client.target = "client";
+  client.onClose = onClose;
+  client.write(new Uint8Array(3));
+  client.close();
+  clock.advance(0);
+  assert.deepEqual(seen, ["server data 3", "client close clean", "server close clean"]);
+});

@@ -78,6 +78,7 @@ export interface Assert {
   deepEqual<T>(actual: T, expected: T, message?: string): void;
   notDeepEqual<T>(actual: T, expected: T, message?: string): void;
   match(actual: string, pattern: RegExp, message?: string): void;
+  doesNotMatch(actual: string, pattern: RegExp, message?: string): void;
   throws(fn: () => unknown, matcher?: Matcher, message?: string): void;
   rejects(promise: Promise<unknown> | (() => Promise<unknown>), matcher?: Matcher, message?: string): Promise<void>;
   fail(message: string): never;
@@ -101,6 +102,9 @@ export const assert: Assert = {
   },
   match(actual: string, pattern: RegExp, message?: string): void {
     if (typeof actual !== "string" || !pattern.test(actual)) fail(message, "expected " + show(actual) + " to match " + String(pattern));
+  },
+  doesNotMatch(actual: string, pattern: RegExp, message?: string): void {
+    if (typeof actual !== "string" || pattern.test(actual)) fail(message, "expected " + show(actual) + " not to match " + String(pattern));
   },
   throws(fn: () => unknown, matcher?: Matcher, message?: string): void {
     try {

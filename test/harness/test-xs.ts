@@ -39,9 +39,10 @@ export function beginSuite(name: string): void {
 
 export async function runAll(): Promise<void> {
   for (const t of tests) {
+    const started = Date.now();
     try {
       await t.fn();
-      send({ kind: "result", suite: t.suite, name: t.name, ok: true });
+      send({ kind: "result", suite: t.suite, name: t.name, ok: true, ms: Date.now() - started });
     } catch (e) {
       const head = e instanceof Error ? e.name + ": " + e.message : String(e);
       const stack = e instanceof Error && e.stack ? e.stack : "";

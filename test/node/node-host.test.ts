@@ -63,6 +63,34 @@ test("TCP: listen on a free port, connect, echo, close", async () => {
   p.server.close();
 });
 
+test("TCP: callbacks are called as methods of the connection, so `target` reaches the owner", async () => {
+  const host = makeHost();
+  const seen: string[] = [];
+  function onData(this: Connection, d: Uint8Array): void {
+    seen.push(`${this.target} data ${d.length}`);
+    this.close();
+  }
+  function onClose(this: Connection, e?: string): void {
+    seen.push(`${this.target} close ${e ?? "clean"}`);
+  }
+  const server = await host.net.listen({ host: "127.0.0.1", port: 0 }, (c) => {
+    c.target = "server";
+    c.onData = onData;
+    c.onClose = onClose;
+  });
+  const client = host.net.connect({ host: "127.0.0.1", port: server.port });
+  client.target = "client";
+  client.onClose = onClose;
+  client.onConnect = function (this: Connection) {
+    seen.push(`${this.target} connect`);
+    this.write(new Uint8Array(3));
+  };
+  await until(() => seen.length === 4, "both closes");
+  assert.deepEqual(seen.slice(0, 2), ["client connect", "server data 3"]);
+  assert.deepEqual(seen.slice(2).sort(), ["client close clean", "server close clean"]);
+  server.close();
+});
+
 test("TCP: a port in use is refused; a refused connection reports why", async () => {
   const host = makeHost();
   const taken = await host.net.listen({ host: "127.0.0.1", port: 0 }, () => {});

@@ -16,6 +16,7 @@ interface Message {
   ok?: boolean;
   error?: string;
   value?: string;
+  ms?: number;
 }
 
 const bundle = fs.readFileSync(process.argv[2]!, "utf8");
@@ -32,7 +33,7 @@ const worker = await startXsWorker("iobox-core-suites", (message) => {
   const m = message as Message;
   if (m.kind === "result") {
     results.push(m);
-    process.stdout.write(`${m.ok ? "  ✔" : "  ✖"} [xs] ${m.suite} › ${m.name}\n`);
+    process.stdout.write(`${m.ok ? "  ✔" : "  ✖"} [xs] ${m.suite} › ${m.name}${m.ms !== undefined && m.ms >= 100 ? ` (${m.ms} ms)` : ""}\n`);
     if (!m.ok) process.stdout.write(m.error!.replace(/^/gm, "      ") + "\n");
   } else if (m.kind === "fingerprint") fingerprints[m.name!] = m.value!;
   else done = true;

@@ -1,0 +1,683 @@
+/**
+ * The HTTP/1.1 server (RFC 9112) over Host connections: incremental parsing under hard limits,
+ * keep-alive and pipelining, Content-Length and chunked bodies both ways, HEAD, `Expect:
+ * 100-continue`, routing, and the WebSocket upgrade with the whole request visible to the route
+ * before it accepts or refuses. One timer checks every deadline; connections hold no timer and no
+ * closure each. Malformed input gets its status code and the connection is closed; it never
+ * throws out of a callback and never hangs.
+ */
+import { encodeAscii } from "../bytes.ts";
+import type { Connection, Host, Listener, ListenOptions, LogLevel, TextCodec, Timer } from "../host.ts";
+import { acceptKey, isValidKey } from "../ws/handshake.ts";
+import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptions } from "../ws/websocket.ts";
+import { ChunkedDecoder, type BodySink } from "./chunked.ts";
+import { Exchange, type ExchangeOwner } from "./exchange.ts";
+import { SIMULATOR_LIMITS, type HttpLimits } from "./limits.ts";
+import { HeadScanner, parseHead, type RequestHead } from "./request-head.ts";
+import type { Handler, Router } from "./router.ts";
+import { HttpError, reasonPhrase } from "./status.ts";
+
+export interface HttpServerOptions {
+  router: Router;
+  limits?: Partial<HttpLimits>;
+  /** Defaults for accepted WebSockets; a route may override them in `acceptWebSocket`. */
+  websocket?: Partial<WebSocketOptions>;
+}
+
+type Session = HttpConnection | WebSocket;
+
+export class HttpServer implements WebSocketHost {
+  readonly limits: HttpLimits;
+  readonly websocketDefaults: WebSocketOptions;
+  readonly router: Router;
+  private readonly sessions = new Set<Session>();
+  private readonly listeners: Listener[] = [];
+  private sweeper: Timer | undefined;
+  private closing: { resolve: () => void; timer: Timer } | undefined;
+  private dateSecond = -1;
+  private dateLine = "";
+  private webSocketCount = 0;
+
+  constructor(
+    readonly host: Host,
+    options: HttpServerOptions,
+  ) {
+    this.router = options.router;
+    this.limits = { ...SIMULATOR_LIMITS, ...options.limits };
+    this.websocketDefaults = { ...SIMULATOR_WEBSOCKET, ...options.websocket };
+  }
+
+  get text(): TextCodec {
+    return this.host.text;
+  }
+
+  /** Connections open now, HTTP and WebSocket. */
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  get webSockets(): number {
+    return this.webSocketCount;
+  }
+
+  get isClosing(): boolean {
+    return this.closing !== undefined;
+  }
+
+  async listen(options: ListenOptions): Promise<Listener> {
+    const listener = await this.host.net.listen(options, (c) => this.accept(c));
+    this.listeners.push(listener);
+    return listener;
+  }
+
+  /** Serves a connection accepted elsewhere. */
+  accept(connection: Connection): void {
+    if (this.closing || this.sessions.size >= this.limits.maxConnections) {
+      this.log(this.closing ? "debug" : "warn", `${connection.remoteAddress}:${connection.remotePort}: refused, ${this.closing ? "shutting down" : this.sessions.size + " connections open (limit " + this.limits.maxConnections + ")"}`);
+      connection.onData = undefined;
+      connection.write(SERVICE_UNAVAILABLE);
+      connection.close();
+      return;
+    }
+    this.add(new HttpConnection(this, connection));
+  }
+
+  /**
+   * Stops accepting, lets requests in progress finish (with `Connection: close`), closes WebSockets
+   * with 1001, and after `graceMs` drops whatever is left. Resolves when every connection is closed.
+   */
+  close(graceMs = 5000): Promise<void> {
+    for (const l of this.listeners.splice(0)) l.close();
+    if (this.closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.host.timers.after(graceMs, () => {
+        for (const s of [...this.sessions]) s.terminate();
+      });
+      this.closing = { resolve, timer };
+      for (const s of [...this.sessions]) s.shutdown();
+      this.settle();
+    });
+  }
+
+  // --- for connections and WebSockets -----------------------------------------------------------
+
+  now(): number {
+    return this.host.clock.monotonic();
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.host.log(level, "http: " + message);
+  }
+
+  /** @internal */
+  add(session: Session): void {
+    this.sessions.add(session);
+    this.sweeper ??= this.host.timers.every(this.limits.sweepMs, () => this.sweep());
+  }
+
+  /** @internal a session has ended */
+  release(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    if (session instanceof WebSocket) this.webSocketCount--;
+    this.settle();
+  }
+
+  /** @internal a connection became a WebSocket */
+  upgraded(from: HttpConnection, to: WebSocket): void {
+    this.sessions.delete(from);
+    this.sessions.add(to);
+    this.webSocketCount++;
+  }
+
+  /** @internal `Date` header line, when the clock is plausible (RFC 9110 §6.6.1: none without a clock). */
+  dateHeader(): string {
+    const now = this.host.clock.now();
+    if (now < 1_600_000_000_000) return "";
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateLine = "Date: " + new Date(second * 1000).toUTCString() + "\r\n";
+    }
+    return this.dateLine;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const s of this.sessions) s.sweep(now);
+  }
+
+  private settle(): void {
+    if (this.sessions.size) return;
+    this.sweeper?.cancel();
+    this.sweeper = undefined;
+    if (this.closing) {
+      this.closing.timer.cancel();
+      this.closing.resolve();
+    }
+  }
+}
+
+const SERVICE_UNAVAILABLE = encodeAscii("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+const CONTINUE = encodeAscii("HTTP/1.1 100 Continue\r\n\r\n");
+const EMPTY = new Uint8Array(0);
+
+// connection states
+const HEAD = 0; // reading a request head
+const BODY = 1; // reading a request body
+const WAIT = 2; // a handler has the request (or is streaming the response)
+const DONE = 3; // closing or closed: input is ignored
+
+class HttpConnection implements ExchangeOwner, BodySink {
+  private state = HEAD;
+  private readonly scanner: HeadScanner;
+  /** Bytes kept between reads: a partial head, or pipelined requests waiting their turn. */
+  private buf: Uint8Array | undefined;
+  private bufStart = 0;
+  private bufEnd = 0;
+  private running = false;
+  private idle = true; // between requests (no byte of the next one yet)
+  private deadline: number;
+  private exchange: Exchange | undefined;
+  private handler: Handler | undefined;
+  private keepAlive = false;
+  private closeAfter = false;
+  private outputFull = false;
+  private streaming = false; // the route takes its body as it arrives
+  private responding = false; // a chunked response has started and not ended
+  private closeWhenEnded = false;
+  private remaining = 0; // Content-Length bytes still to read
+  private chunked: ChunkedDecoder | undefined;
+  private bodyLength = 0;
+  private bodyLimit = 0;
+  private head = false; // a HEAD request: no body in the response
+
+  constructor(
+    private readonly server: HttpServer,
+    private readonly connection: Connection,
+  ) {
+    this.scanner = new HeadScanner(server.limits);
+    this.deadline = server.now() + server.limits.headTimeoutMs;
+    connection.target = this;
+    connection.onData = httpData;
+    connection.onDrain = httpDrain;
+    connection.onClose = httpClosed;
+  }
+
+  // --- input ----------------------------------------------------------------------------------
+
+  receive(chunk: Uint8Array): void {
+    if (this.state === DONE) return;
+    if (this.bufEnd > this.bufStart) {
+      this.keep(chunk, 0, chunk.length);
+      if (!this.running && this.state !== WAIT) this.run(this.buf!, this.bufStart, this.bufEnd, true);
+    } else if (this.state === WAIT) {
+      this.keep(chunk, 0, chunk.length);
+    } else this.run(chunk, 0, chunk.length, false);
+  }
+
+  /** Processes `data[start, end)`; `stashed` when `data` is this.buf. Leftovers are kept. */
+  private run(data: Uint8Array, start: number, end: number, stashed: boolean): void {
+    this.running = true;
+    let i = start;
+    try {
+      while (i < end) {
+        if (this.state === HEAD) {
+          if (this.outputFull) break; // the client is not reading its answers: no more requests until it does
+          if (this.idle) {
+            this.idle = false;
+            this.deadline = this.server.now() + this.server.limits.headTimeoutMs;
+          }
+          const n = this.scanner.scan(data, i, end - i);
+          if (n < 0) break;
+          const head = parseHead(data, i, n);
+          this.scanner.reset();
+          i += n;
+          this.begin(head);
+        } else if (this.state === BODY) {
+          i = this.readBody(data, i, end);
+        } else break;
+      }
+    } catch (e) {
+      this.running = false;
+      if (e instanceof HttpError) return this.refuse(e.status, e.message);
+      this.server.log("error", `${this.peer()}: ${(e as Error).message}`);
+      return this.refuse(500, "internal error");
+    }
+    this.running = false;
+    if (this.upgradedTo) {
+      // bytes after the handshake in this read belong to the WebSocket
+      const ws = this.upgradedTo;
+      this.upgradedTo = undefined;
+      const rest = i < end ? data.subarray(i, end) : undefined;
+      this.buf = undefined;
+      this.connection.resume();
+      if (rest) ws.receive(rest);
+      return;
+    }
+    if (this.state === DONE) return;
+    if (stashed) {
+      this.bufStart = i;
+      if (i === end) this.dropBuffer();
+    } else if (i < end) this.keep(data, i, end);
+    if ((this.state === WAIT || this.outputFull) && this.bufEnd > this.bufStart) this.connection.pause();
+  }
+
+  private upgradedTo: WebSocket | undefined;
+
+  /** Keeps `data[from, to)` for later. */
+  private keep(data: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    const held = this.bufEnd - this.bufStart;
+    const cap = this.server.limits.maxHeadBytes * 4;
+    if (held + n > cap) {
+      // only a client pipelining far ahead of its answers gets here
+      this.server.log("warn", `${this.peer()}: more than ${cap} bytes sent ahead of the answers; dropped`);
+      this.state = DONE;
+      this.connection.destroy();
+      return;
+    }
+    if (!this.buf || this.bufEnd + n > this.buf.length) {
+      const next = new Uint8Array(Math.max(512, 1 << Math.ceil(Math.log2(held + n))));
+      if (held) next.set(this.buf!.subarray(this.bufStart, this.bufEnd));
+      this.buf = next;
+      this.bufStart = 0;
+      this.bufEnd = held;
+    }
+    this.buf.set(data.subarray(from, to), this.bufEnd);
+    this.bufEnd += n;
+  }
+
+  private dropBuffer(): void {
+    this.buf = undefined; // an idle connection holds no buffer
+    this.bufStart = this.bufEnd = 0;
+  }
+
+  private begin(head: RequestHead): void {
+    const { method, target, minor, headers } = head;
+    const { path, query } = splitTarget(target);
+    this.head = method === "HEAD";
+    this.keepAlive = minor === 1 ? !headers.hasToken("connection", "close") : headers.hasToken("connection", "keep-alive");
+    this.closeAfter = false;
+    const exchange = new Exchange(this, method, target, path, query, minor, headers, this.connection.remoteAddress, this.connection.remotePort, this.connection.secure);
+    this.exchange = exchange;
+
+    // message framing (RFC 9112 §6.3); ambiguity is refused, it is how requests get smuggled
+    const te = headers.get("transfer-encoding");
+    const lengths = headers.getAll("content-length");
+    let length = 0;
+    this.chunked = undefined;
+    if (te !== undefined) {
+      if (lengths.length) throw new HttpError(400, "both Transfer-Encoding and Content-Length");
+      if (headers.count("transfer-encoding") !== 1 || te.trim().toLowerCase() !== "chunked") throw new HttpError(501, "unsupported transfer coding " + te);
+      if (minor === 0) throw new HttpError(400, "chunked in HTTP/1.0");
+    } else if (lengths.length) {
+      for (const l of lengths) if (l !== lengths[0] || !/^\d{1,15}$/.test(l)) throw new HttpError(400, "bad Content-Length");
+      length = Number(lengths[0]);
+    }
+    const hasBody = te !== undefined || length > 0;
+    if (minor === 1 && headers.count("host") !== 1) throw new HttpError(400, "HTTP/1.1 needs exactly one Host");
+    const expect = headers.get("expect");
+    if (expect !== undefined && expect.toLowerCase() !== "100-continue") throw new HttpError(417, "unsupported expectation");
+
+    const upgrade = headers.hasToken("upgrade", "websocket") && headers.hasToken("connection", "upgrade");
+    if (method === "OPTIONS") {
+      this.skipBody(hasBody);
+      const allow = path === "*" ? "GET, HEAD, POST, PUT, DELETE, OPTIONS" : this.server.router.allow(path);
+      return allow ? this.respond(exchange, 204, undefined, ["Allow", allow]) : this.respond(exchange, 404, "not found\n", undefined);
+    }
+    const match = this.server.router.match(method, path, upgrade);
+    switch (match.kind) {
+      case "not-found":
+        this.skipBody(hasBody);
+        return this.respond(exchange, 404, "not found\n", undefined);
+      case "method-not-allowed":
+        this.skipBody(hasBody);
+        return this.respond(exchange, 405, "method not allowed\n", ["Allow", match.allow]);
+      case "upgrade-required":
+        this.skipBody(hasBody);
+        return this.respond(exchange, 426, "WebSocket only\n", ["Upgrade", "websocket", "Connection", "Upgrade"]);
+      case "websocket": {
+        // RFC 6455 §4.2.1; version first, so that a client speaking another version learns ours
+        if (headers.get("sec-websocket-version") !== "13") {
+          this.skipBody(hasBody);
+          return this.respond(exchange, 426, "WebSocket version 13 only\n", ["Sec-WebSocket-Version", "13"]);
+        }
+        if (method !== "GET" || minor !== 1 || hasBody) throw new HttpError(400, "a WebSocket handshake is a GET over HTTP/1.1 without a body");
+        if (!isValidKey(headers.get("sec-websocket-key"))) throw new HttpError(400, "bad Sec-WebSocket-Key");
+        exchange.isWebSocket = true;
+        return this.callHandler(match.handler);
+      }
+      case "handler": {
+        this.bodyLimit = match.options.maxBody ?? this.server.limits.maxBody;
+        this.streaming = match.options.stream === true;
+        if (length > this.bodyLimit) throw new HttpError(413, `body of ${length} bytes over the limit of ${this.bodyLimit}`);
+        if (!hasBody) return this.callHandler(match.handler);
+        if (expect !== undefined) this.connection.write(CONTINUE);
+        this.remaining = length;
+        this.bodyLength = 0;
+        if (te !== undefined) this.chunked = new ChunkedDecoder(this.bodyLimit);
+        else if (!this.streaming) exchange.body = new Uint8Array(length);
+        this.state = BODY;
+        this.deadline = this.server.now() + this.server.limits.bodyTimeoutMs;
+        if (this.streaming) this.callHandler(match.handler, BODY);
+        else this.handler = match.handler;
+        return;
+      }
+    }
+  }
+
+  /** The request's body will not be read: the connection cannot be reused. */
+  private skipBody(hasBody: boolean): void {
+    if (hasBody) this.closeAfter = true;
+  }
+
+  private readBody(data: Uint8Array, i: number, end: number): number {
+    this.deadline = this.server.now() + this.server.limits.bodyTimeoutMs;
+    if (this.chunked) {
+      i = this.chunked.feed(data, i, end, this);
+      if (this.chunked.done) this.bodyComplete();
+      return i;
+    }
+    const n = Math.min(this.remaining, end - i);
+    this.bodyData(data, i, i + n);
+    this.remaining -= n;
+    if (this.remaining === 0) this.bodyComplete();
+    return i + n;
+  }
+
+  bodyData(buf: Uint8Array, from: number, to: number): void {
+    const exchange = this.exchange!;
+    if (this.streaming) {
+      if (!exchange.status) exchange.onBody?.(buf.subarray(from, to));
+      return;
+    }
+    const n = to - from;
+    if (this.bodyLength + n > exchange.body.length) {
+      // chunked: grow by doubling, within the limit the decoder enforces
+      const next = new Uint8Array(Math.min(this.bodyLimit, Math.max(256, 2 * exchange.body.length, this.bodyLength + n)));
+      next.set(exchange.body.subarray(0, this.bodyLength));
+      exchange.body = next;
+    }
+    exchange.body.set(buf.subarray(from, to), this.bodyLength);
+    this.bodyLength += n;
+  }
+
+  private bodyComplete(): void {
+    const exchange = this.exchange!;
+    this.chunked = undefined;
+    if (this.streaming) {
+      this.state = WAIT;
+      this.deadline = this.server.now() + this.server.limits.handlerTimeoutMs;
+      exchange.onEnd?.();
+      return;
+    }
+    if (exchange.body.length !== this.bodyLength) exchange.body = exchange.body.subarray(0, this.bodyLength);
+    this.callHandler(this.handler!);
+  }
+
+  private callHandler(handler: Handler, state = WAIT): void {
+    const exchange = this.exchange!;
+    this.state = state;
+    this.handler = undefined;
+    if (state === WAIT) this.deadline = this.server.now() + this.server.limits.handlerTimeoutMs;
+    try {
+      handler(exchange);
+    } catch (e) {
+      this.server.log("error", `${exchange.method} ${exchange.path}: handler failed: ${(e as Error).message}`);
+      if (!exchange.status && this.state !== DONE) {
+        this.closeAfter = true;
+        this.respond(exchange, 500, "internal error\n", undefined);
+      }
+    }
+  }
+
+  // --- output ---------------------------------------------------------------------------------
+
+  respond(exchange: Exchange, status: number, body: string | Uint8Array | undefined, headers: readonly string[] | undefined): void {
+    this.checkTurn(exchange);
+    const noBody = status < 200 || status === 204 || status === 304;
+    if (noBody && body !== undefined && body.length) throw new Error(`a ${status} response has no body`);
+    const closing = this.closing(headers);
+    const text = this.server.text;
+    const bytes = typeof body === "string" ? text.encode(body) : body;
+    const length = bytes ? bytes.length : 0;
+    let extra = "";
+    if (!noBody) {
+      extra = "Content-Length: " + length + "\r\n";
+      if (typeof body === "string" && length && !hasField(headers, "content-type")) extra += "Content-Type: text/plain; charset=utf-8\r\n";
+    }
+    const head = text.encode(this.headLines(exchange, status, headers, closing) + extra + "\r\n");
+    const send = this.head || noBody ? 0 : length;
+    // head and body in one buffer: one write, usually one segment
+    const out = new Uint8Array(head.length + send);
+    out.set(head);
+    if (send) out.set(bytes!, head.length);
+    exchange.status = status;
+    this.outputFull = !this.connection.write(out);
+    this.responseEnded(closing);
+  }
+
+  startStream(exchange: Exchange, status: number, headers: readonly string[] | undefined): void {
+    this.checkTurn(exchange);
+    if (status < 200 || status === 204 || status === 304) throw new Error(`a ${status} response has no body`);
+    // HTTP/1.0 has no chunked coding: there the end of the connection ends the body
+    const closing = this.closing(headers) || exchange.minor === 0;
+    const head = this.headLines(exchange, status, headers, closing) + (exchange.minor === 1 && !this.head ? "Transfer-Encoding: chunked\r\n" : "") + "\r\n";
+    exchange.status = status;
+    this.responding = true;
+    this.closeWhenEnded = closing;
+    this.deadline = Infinity; // answered: a long stream is not a late handler
+    this.outputFull = !this.connection.write(this.server.text.encode(head));
+    if (this.head) this.endStream(exchange);
+  }
+
+  writeStream(exchange: Exchange, chunk: Uint8Array): boolean {
+    if (exchange !== this.exchange || !this.responding) return false;
+    if (!this.head && chunk.length) {
+      let out: Uint8Array;
+      if (exchange.minor === 0) out = chunk.slice();
+      else {
+        const size = chunk.length.toString(16);
+        out = new Uint8Array(size.length + 2 + chunk.length + 2);
+        out.set(encodeAscii(size + "\r\n"));
+        out.set(chunk, size.length + 2);
+        out[out.length - 2] = 13;
+        out[out.length - 1] = 10;
+      }
+      this.outputFull = !this.connection.write(out);
+    }
+    return !this.outputFull;
+  }
+
+  endStream(exchange: Exchange): void {
+    if (exchange !== this.exchange || !this.responding) return;
+    if (exchange.minor === 1 && !this.head) this.outputFull = !this.connection.write(LAST_CHUNK) || this.outputFull;
+    this.responding = false;
+    this.responseEnded(this.closeWhenEnded);
+  }
+
+  acceptWebSocket(exchange: Exchange, options: Partial<WebSocketOptions> & { protocol?: string }): WebSocket {
+    this.checkTurn(exchange);
+    if (!exchange.isWebSocket) throw new Error("not a WebSocket handshake");
+    const protocol = options.protocol ?? "";
+    if (protocol && !exchange.protocols.includes(protocol)) throw new Error(`subprotocol ${protocol} was not offered`);
+    const accept = acceptKey(this.server.host.crypto, exchange.headers.get("sec-websocket-key")!);
+    exchange.status = 101;
+    this.connection.write(
+      this.server.text.encode(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n` + (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : "") + "\r\n"),
+    );
+    const ws = new WebSocket(this.server, this.connection, { ...this.server.websocketDefaults, ...options }, exchange.path, protocol);
+    this.state = DONE;
+    this.exchange = undefined;
+    this.server.upgraded(this, ws);
+    // bytes that came after the handshake belong to the WebSocket
+    if (this.running) this.upgradedTo = ws;
+    else if (this.bufEnd > this.bufStart) {
+      const rest = this.buf!.subarray(this.bufStart, this.bufEnd);
+      this.dropBuffer();
+      this.connection.resume();
+      ws.receive(rest);
+    } else this.connection.resume();
+    return ws;
+  }
+
+  private checkTurn(exchange: Exchange): void {
+    if (exchange !== this.exchange) throw new Error("this exchange is over");
+    if (exchange.status) throw new Error("already answered with " + exchange.status);
+  }
+
+  /** Whether this response ends the connection; an unread request body always does. */
+  private closing(headers: readonly string[] | undefined): boolean {
+    if (!this.keepAlive || this.closeAfter || this.server.isClosing || this.state === BODY) return true;
+    return hasField(headers, "connection", "close");
+  }
+
+  /** Status line and the caller's fields, checked: a CR or LF in a value would split the response. */
+  private headLines(exchange: Exchange, status: number, headers: readonly string[] | undefined, closing: boolean): string {
+    let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    if (headers) {
+      if (headers.length % 2) throw new Error("headers are name, value pairs");
+      for (let i = 0; i < headers.length; i += 2) {
+        const name = headers[i]!;
+        const value = headers[i + 1]!;
+        if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new Error("bad header name " + JSON.stringify(name));
+        if (/[\0\r\n]/.test(value)) throw new Error("bad header value for " + name);
+        const lower = name.toLowerCase();
+        if (lower === "content-length" || lower === "transfer-encoding") throw new Error(name + " is set by the server");
+        if (lower === "connection") continue;
+        head += name + ": " + value + "\r\n";
+      }
+    }
+    head += this.server.dateHeader();
+    if (closing) head += "Connection: close\r\n";
+    else if (exchange.minor === 0) head += "Connection: keep-alive\r\n";
+    return head;
+  }
+
+  /** The response is written: close, or get ready for the next request. */
+  private responseEnded(closing: boolean): void {
+    if (closing) {
+      this.state = DONE;
+      this.exchange = undefined;
+      this.dropBuffer();
+      this.connection.close();
+      return;
+    }
+    this.state = HEAD;
+    this.exchange = undefined;
+    this.streaming = false;
+    this.idle = true;
+    this.deadline = this.server.now() + this.server.limits.keepAliveTimeoutMs;
+    if (!this.outputFull) this.continueInput(); // else the client is not reading: wait for drain
+  }
+
+  private continueInput(): void {
+    if (this.running || this.state !== HEAD) return;
+    this.connection.resume();
+    if (this.bufEnd > this.bufStart) this.run(this.buf!, this.bufStart, this.bufEnd, true);
+  }
+
+  // --- connection events and deadlines ----------------------------------------------------------
+
+  drained(): void {
+    if (!this.outputFull) return;
+    this.outputFull = false;
+    if (this.responding) this.exchange?.onDrain?.();
+    else this.continueInput();
+  }
+
+  ended(): void {
+    if (this.exchange) this.exchange.aborted = true;
+    this.state = DONE;
+    this.exchange = undefined;
+    this.dropBuffer();
+    this.server.release(this);
+  }
+
+  sweep(now: number): void {
+    if (this.state === DONE || now < this.deadline) return;
+    if (this.state === HEAD) {
+      if (this.idle) {
+        // an idle keep-alive (or never used) connection is closed quietly (RFC 9112 §9.5)
+        this.state = DONE;
+        this.connection.close();
+      } else this.refuse(408, "request head not received in time");
+    } else if (this.state === BODY) this.refuse(408, "request body stalled");
+    else if (this.state === WAIT) {
+      this.server.log("error", `${this.exchange?.method} ${this.exchange?.path}: no answer in ${this.server.limits.handlerTimeoutMs} ms`);
+      this.refuse(500, "handler did not answer");
+    }
+  }
+
+  shutdown(): void {
+    if (this.state === HEAD && this.idle) {
+      this.state = DONE;
+      this.connection.close();
+    } else this.closeAfter = true;
+  }
+
+  terminate(): void {
+    this.connection.destroy();
+  }
+
+  /** Answers an error and closes: after malformed input the byte stream cannot be trusted. */
+  private refuse(status: number, message: string): void {
+    if (this.state === DONE) return;
+    this.server.log("debug", `${this.peer()}: ${status} ${message}`);
+    this.state = DONE;
+    const extra = status === 426 ? "Sec-WebSocket-Version: 13\r\n" : "";
+    this.connection.write(this.server.text.encode(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${message.length + 1}\r\n${extra}Connection: close\r\n\r\n${message}\n`));
+    this.exchange = undefined;
+    this.dropBuffer();
+    this.connection.close();
+  }
+
+  private peer(): string {
+    return this.connection.remoteAddress + ":" + this.connection.remotePort;
+  }
+}
+
+const LAST_CHUNK = encodeAscii("0\r\n\r\n");
+
+function httpData(this: Connection, bytes: Uint8Array): void {
+  (this.target as HttpConnection).receive(bytes);
+}
+
+function httpDrain(this: Connection): void {
+  (this.target as HttpConnection).drained();
+}
+
+function httpClosed(this: Connection): void {
+  (this.target as HttpConnection).ended();
+}
+
+/** Whether the flat header pairs contain `name` (any case), with `value` (any case) when given. */
+function hasField(headers: readonly string[] | undefined, name: string, value?: string): boolean {
+  if (!headers) return false;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() === name && (value === undefined || headers[i + 1]!.toLowerCase() === value)) return true;
+  }
+  return false;
+}
+
+/** Origin-form `/p?q`, absolute-form `http://h/p?q` (RFC 9112 §3.2.2) or `*`; the path is percent-decoded. */
+function splitTarget(target: string): { path: string; query: string } {
+  let t = target;
+  if (t === "*") return { path: "*", query: "" };
+  if (!t.startsWith("/")) {
+    const m = /^https?:\/\/[^/?#]*/i.exec(t);
+    if (!m) throw new HttpError(400, "bad request target");
+    t = t.slice(m[0].length) || "/";
+    if (!t.startsWith("/")) t = "/" + t;
+  }
+  const q = t.indexOf("?");
+  const raw = q < 0 ? t : t.slice(0, q);
+  let path: string;
+  try {
+    path = raw.indexOf("%") < 0 ? raw : decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, "bad percent-encoding in path");
+  }
+  if (path.indexOf("\0") >= 0) throw new HttpError(400, "NUL in path");
+  return { path, query: q < 0 ? "" : t.slice(q + 1) };
+}

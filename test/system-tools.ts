@@ -1,0 +1,39 @@
+/**
+ * System programs the tests use (curl now; mosquitto and chromium later). `ensureTools` runs once
+ * before the suites: what is missing is installed from Debian's packages when the run may
+ * (root with apt-get), otherwise the run fails here, saying what to install. Tests never skip.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+
+export interface Tool {
+  /** The command to find on PATH. */
+  command: string;
+  /** The Debian package that provides it. */
+  debian: string;
+}
+
+export const CURL: Tool = { command: "curl", debian: "curl" };
+
+export function findTool(tool: Tool): string | undefined {
+  const r = spawnSync("sh", ["-c", `command -v ${tool.command}`], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The path of `tool`, or an Error that says how to get it. */
+export function requireTool(tool: Tool): string {
+  const path = findTool(tool);
+  if (!path) throw new Error(`the tests need ${tool.command}; install it (Debian: apt-get install ${tool.debian})`);
+  return path;
+}
+
+export function ensureTools(tools: Tool[]): void {
+  const missing = tools.filter((t) => !findTool(t));
+  if (!missing.length) return;
+  const packages = missing.map((t) => t.debian);
+  const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
+  if (!canInstall) throw new Error(`the tests need ${missing.map((t) => t.command).join(", ")}; install them (Debian: apt-get install ${packages.join(" ")})`);
+  process.stdout.write(`# installing ${packages.join(", ")} from Debian's packages for the tests\n`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  for (const t of missing) requireTool(t);
+}
