@@ -64,6 +64,7 @@ class NodeConnection implements ClientConnection {
   readonly remotePort: number;
   private error: string | undefined;
   private closed = false;
+  private corked = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -96,7 +97,19 @@ class NodeConnection implements ClientConnection {
 
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.socket.writableEnded || this.socket.destroyed) return false;
+    // writes made in one turn of the event loop leave together (one writev, not one syscall each)
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     return this.socket.write(bytes);
+  }
+
+  /** @internal */
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   pause(): void {
@@ -109,6 +122,7 @@ class NodeConnection implements ClientConnection {
 
   close(): void {
     if (this.closed || this.socket.writableEnded) return;
+    if (this.corked) this.uncork();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
@@ -116,4 +130,8 @@ class NodeConnection implements ClientConnection {
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+function uncork(c: NodeConnection): void {
+  c.uncork();
 }

@@ -4,9 +4,9 @@
  * arrives, and enforces the message size limit from the frame header, before the payload comes.
  *
  * It is a base class: the WebSocket extends it, so parser and connection are one object on the
- * device heap. An idle parser holds no buffer.
+ * device heap. An idle parser holds seven numbers and no buffer; what a message needs while it
+ * is assembled lives in an Assembly that exists only meanwhile.
  */
-import { decodeUtf8 } from "../bytes.ts";
 import type { TextCodec } from "../host.ts";
 import { isValidCloseCode, OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from "./frame.ts";
 import { utf8Continue, UTF8_INVALID } from "./utf8-stream.ts";
@@ -18,25 +18,27 @@ const MASK = 3;
 const PAYLOAD = 4;
 const STOPPED = 5;
 
+/** A message (or a control payload) that spans frames or reads. */
+class Assembly {
+  message: Uint8Array | undefined;
+  length = 0;
+  utf8 = 0;
+  control: Uint8Array | undefined;
+}
+
 export abstract class FrameParser {
   private state = HEAD0;
   private b0 = 0; // FIN, RSV and opcode of the current frame
   private length = 0; // payload length of the current frame
   private count = 0; // header bytes still expected (LENGTH, MASK), or payload bytes seen (PAYLOAD)
   private mask = 0;
-  private remaining = 0;
   private messageOp = 0; // opcode of the fragmented message in progress, 0 when none
-  private message: Uint8Array | undefined;
-  private messageLength = 0;
-  private utf8 = 0;
-  private control: Uint8Array | undefined; // a control payload split across reads
+  private assembly: Assembly | undefined;
 
-  constructor(
-    protected maxMessage: number,
-    /** Decodes text once it is validated (natively on the device). */
-    protected readonly text: TextCodec,
-  ) {}
-
+  /** Largest message accepted (1009 beyond). */
+  protected abstract maxMessage(): number;
+  /** Decodes validated UTF-8 (natively on the device). */
+  protected abstract textCodec(): TextCodec;
   /** A complete text message. */
   protected abstract onTextMessage(text: string): void;
   /** A complete binary message; `bytes` are valid only during the call. */
@@ -51,8 +53,7 @@ export abstract class FrameParser {
   /** Stops parsing: what arrives later is ignored. */
   protected stopParsing(): void {
     this.state = STOPPED;
-    this.message = undefined;
-    this.control = undefined;
+    this.assembly = undefined;
   }
 
   /** Consumes bytes from the network; they may be modified (unmasked) in place. */
@@ -105,20 +106,17 @@ export abstract class FrameParser {
           this.mask = ((this.mask << 8) | buf[i++]!) >>> 0;
           if (--this.count === 0) {
             this.state = PAYLOAD;
-            this.remaining = this.length;
-            this.count = 0;
             if (this.length === 0 && !this.frameEnd(buf, i, i)) return;
           }
           break;
         }
         case PAYLOAD: {
-          const n = Math.min(this.remaining, end - i);
+          const n = Math.min(this.length - this.count, end - i);
           unmask(buf, i, i + n, this.mask, this.count);
           this.count += n;
-          this.remaining -= n;
           const from = i;
           i += n;
-          if (this.remaining > 0) {
+          if (this.count < this.length) {
             if (!this.keep(buf, from, i)) return;
           } else if (!this.frameEnd(buf, from, i)) return;
           break;
@@ -131,7 +129,7 @@ export abstract class FrameParser {
 
   /** The frame's length is known (non-minimal encodings are tolerated, as browsers and ws do). */
   private lengthKnown(): boolean {
-    if ((this.b0 & 0x0f) < OP_CLOSE && this.messageLength + this.length > this.maxMessage) return this.error(1009, "message too big");
+    if ((this.b0 & 0x0f) < OP_CLOSE && (this.assembly?.length ?? 0) + this.length > this.maxMessage()) return this.error(1009, "message too big");
     this.state = MASK;
     this.count = 4;
     this.mask = 0;
@@ -140,10 +138,10 @@ export abstract class FrameParser {
 
   /** Keeps a partial payload (the frame continues in a later read). */
   private keep(buf: Uint8Array, from: number, to: number): boolean {
-    const op = this.b0 & 0x0f;
-    if (op >= OP_CLOSE) {
-      this.control ??= new Uint8Array(125);
-      this.control.set(buf.subarray(from, to), this.count - (to - from));
+    if ((this.b0 & 0x0f) >= OP_CLOSE) {
+      const a = (this.assembly ??= new Assembly());
+      a.control ??= new Uint8Array(125);
+      a.control.set(buf.subarray(from, to), this.count - (to - from));
       return true;
     }
     return this.append(buf, from, to);
@@ -151,22 +149,22 @@ export abstract class FrameParser {
 
   /** Appends data-frame bytes to the message being assembled, checking text as it goes. */
   private append(buf: Uint8Array, from: number, to: number): boolean {
+    const a = (this.assembly ??= new Assembly());
     const op = this.b0 & 0x0f;
-    const textual = op === OP_TEXT || (op === OP_CONTINUATION && this.messageOp === OP_TEXT);
-    if (textual) {
-      this.utf8 = utf8Continue(this.utf8, buf, from, to);
-      if (this.utf8 === UTF8_INVALID) return this.error(1007, "invalid UTF-8 in text message");
+    if (op === OP_TEXT || (op === OP_CONTINUATION && this.messageOp === OP_TEXT)) {
+      a.utf8 = utf8Continue(a.utf8, buf, from, to);
+      if (a.utf8 === UTF8_INVALID) return this.error(1007, "invalid UTF-8 in text message");
     }
-    const need = this.messageLength + (to - from);
-    if (!this.message || this.message.length < need) {
+    const need = a.length + (to - from);
+    if (!a.message || a.message.length < need) {
       // room for the rest of this frame at once (its length is known), doubling across fragments
       const frameEnd = need + (this.length - this.count);
-      const next = new Uint8Array(Math.max(frameEnd, Math.min(this.maxMessage, 2 * (this.message?.length ?? 0))));
-      if (this.message) next.set(this.message.subarray(0, this.messageLength));
-      this.message = next;
+      const next = new Uint8Array(Math.max(frameEnd, Math.min(this.maxMessage(), 2 * (a.message?.length ?? 0))));
+      if (a.message) next.set(a.message.subarray(0, a.length));
+      a.message = next;
     }
-    this.message.set(buf.subarray(from, to), this.messageLength);
-    this.messageLength += to - from;
+    a.message.set(buf.subarray(from, to), a.length);
+    a.length += to - from;
     return true;
   }
 
@@ -174,41 +172,42 @@ export abstract class FrameParser {
   private frameEnd(buf: Uint8Array, from: number, to: number): boolean {
     const b0 = this.b0;
     const op = b0 & 0x0f;
-    const fin = (b0 & 0x80) !== 0;
     this.state = HEAD0;
+    const a = this.assembly;
     if (op >= OP_CLOSE) {
       let payload = buf.subarray(from, to);
-      if (this.control) {
-        this.control.set(payload, this.length - payload.length);
-        payload = this.control.subarray(0, this.length);
-        this.control = undefined;
+      if (a?.control) {
+        a.control.set(payload, this.length - payload.length);
+        payload = a.control.subarray(0, this.length);
+        a.control = undefined;
+        if (!a.message) this.assembly = undefined;
       }
       if (op === OP_PING) this.onPingFrame(payload);
       else if (op === OP_PONG) this.onPongFrame(payload);
       else return this.closeFrame(payload);
       return this.state !== STOPPED;
     }
-    if (fin && !this.messageOp && !this.message) {
+    const fin = (b0 & 0x80) !== 0;
+    if (fin && !this.messageOp && !a?.message) {
       // the common case: a whole unfragmented message in this read, delivered without a copy
       if (op === OP_TEXT) {
         if (utf8Continue(0, buf, from, to) !== 0) return this.error(1007, "invalid UTF-8 in text message");
-        this.onTextMessage(this.text.decode(buf, from, to));
+        this.onTextMessage(this.textCodec().decode(buf, from, to));
       } else this.onBinaryMessage(buf.subarray(from, to));
       return this.state !== STOPPED;
     }
     if (!this.append(buf, from, to)) return false;
     if (op !== OP_CONTINUATION) this.messageOp = op;
     if (!fin) return true;
+    const whole = this.assembly!;
     const messageOp = this.messageOp;
-    const message = this.message ?? new Uint8Array(0);
-    const length = this.messageLength;
     this.messageOp = 0;
-    this.message = undefined;
-    this.messageLength = 0;
+    this.assembly = undefined;
+    const message = whole.message ?? new Uint8Array(0);
     if (messageOp === OP_TEXT) {
-      if (this.utf8 !== 0) return this.error(1007, "text message ends inside a character");
-      this.onTextMessage(this.text.decode(message, 0, length)); // validated as it arrived
-    } else this.onBinaryMessage(message.subarray(0, length));
+      if (whole.utf8 !== 0) return this.error(1007, "text message ends inside a character");
+      this.onTextMessage(this.textCodec().decode(message, 0, whole.length)); // validated as it arrived
+    } else this.onBinaryMessage(message.subarray(0, whole.length));
     return this.state !== STOPPED;
   }
 
@@ -219,11 +218,8 @@ export abstract class FrameParser {
     if (payload.length >= 2) {
       code = (payload[0]! << 8) | payload[1]!;
       if (!isValidCloseCode(code)) return this.error(1002, "invalid close code " + code);
-      try {
-        reason = decodeUtf8(payload, 2, payload.length, true);
-      } catch {
-        return this.error(1007, "invalid UTF-8 in close reason");
-      }
+      if (utf8Continue(0, payload, 2, payload.length) !== 0) return this.error(1007, "invalid UTF-8 in close reason");
+      reason = this.textCodec().decode(payload, 2, payload.length);
     }
     this.stopParsing();
     this.onCloseFrame(code, reason);

@@ -49,6 +49,20 @@ export interface WebSocketHost {
   release(session: WebSocket): void;
 }
 
+/**
+ * What happens on a WebSocket's events. One handler object serves every connection of a protocol
+ * (no closure per connection); per-connection state goes in `ws.target`.
+ */
+export interface WebSocketHandler {
+  onText?(ws: WebSocket, text: string): void;
+  /** `bytes` are valid only during the call. */
+  onBinary?(ws: WebSocket, bytes: Uint8Array): void;
+  /** Called once, when the WebSocket closes for whatever reason; 1006 means the connection dropped. */
+  onClose?(ws: WebSocket, code: number, reason: string): void;
+}
+
+const IGNORE: WebSocketHandler = {};
+
 const OPEN = 0;
 const CLOSING = 1; // our close frame is sent; waiting for the client's
 const CLOSED = 2; // the handshake is over; the TCP connection may still be flushing
@@ -56,16 +70,13 @@ const CLOSED = 2; // the handshake is over; the TCP connection may still be flus
 const EMPTY = new Uint8Array(0);
 
 export class WebSocket extends FrameParser {
-  /** The owner's, like Connection.target: one shared callback can serve every connection. */
+  handler: WebSocketHandler = IGNORE;
+  /** The owner's, like Connection.target. */
   target?: unknown;
-  onText?: (this: WebSocket, text: string) => void;
-  onBinary?: (this: WebSocket, bytes: Uint8Array) => void;
-  /** Called once, when the WebSocket closes for whatever reason; 1006 means the connection dropped. */
-  onClose?: (this: WebSocket, code: number, reason: string) => void;
   private phase = OPEN;
   private heardAt: number;
-  private pingAt = 0;
-  private closeAt = 0;
+  /** OPEN: when the unanswered ping was sent (0: none). Otherwise: when to drop the connection. */
+  private deadline = 0;
 
   constructor(
     private readonly server: WebSocketHost,
@@ -76,7 +87,7 @@ export class WebSocket extends FrameParser {
     /** The subprotocol agreed in the handshake, or "". */
     readonly protocol: string,
   ) {
-    super(options.maxMessage, server.text);
+    super();
     this.heardAt = server.now();
     connection.target = this;
     connection.onData = wsData;
@@ -120,7 +131,7 @@ export class WebSocket extends FrameParser {
     // a client is too slow when bytes already wait; one frame into an empty queue always goes
     const pending = this.connection.pending;
     if (pending > 0 && pending + frame.length > this.options.maxBuffered) {
-      this.server.log("warn", `websocket ${this.connection.remoteAddress}:${this.connection.remotePort}: closing a client too slow to read: ${this.connection.pending} bytes unsent (limit ${this.options.maxBuffered})`);
+      this.server.log("warn", `websocket ${this.remoteAddress}:${this.remotePort}: closing a client too slow to read: ${pending} bytes unsent (limit ${this.options.maxBuffered})`);
       this.fail(1008, "send queue full");
       return false;
     }
@@ -135,7 +146,7 @@ export class WebSocket extends FrameParser {
   close(code = 1000, reason = ""): void {
     if (this.phase !== OPEN) return;
     this.phase = CLOSING;
-    this.closeAt = this.server.now() + this.options.closeTimeoutMs;
+    this.deadline = this.server.now() + this.options.closeTimeoutMs;
     this.connection.write(encodeCloseFrame(code, reason));
   }
 
@@ -147,19 +158,19 @@ export class WebSocket extends FrameParser {
   /** Deadlines: called by the server's sweep. */
   sweep(now: number): void {
     if (this.phase !== OPEN) {
-      if (this.closeAt && now >= this.closeAt) this.connection.destroy();
+      if (now >= this.deadline) this.connection.destroy();
       return;
     }
     const { idleTimeoutMs, pingIntervalMs, pongTimeoutMs } = this.options;
     const quiet = now - this.heardAt;
     if (idleTimeoutMs && quiet >= idleTimeoutMs) return this.close(1001, "idle timeout");
-    if (this.pingAt) {
-      if (now - this.pingAt >= pongTimeoutMs) {
+    if (this.deadline) {
+      if (now - this.deadline >= pongTimeoutMs) {
         this.server.log("info", `websocket ${this.remoteAddress}:${this.remotePort}: no answer to ping in ${pongTimeoutMs} ms; dropped`);
         this.connection.destroy();
       }
     } else if (pingIntervalMs && quiet >= pingIntervalMs) {
-      this.pingAt = now;
+      this.deadline = now;
       this.ping();
     }
   }
@@ -172,7 +183,7 @@ export class WebSocket extends FrameParser {
   /** @internal bytes from the connection */
   receive(bytes: Uint8Array): void {
     this.heardAt = this.server.now();
-    this.pingAt = 0;
+    if (this.phase === OPEN) this.deadline = 0; // anything heard answers a ping
     this.parse(bytes);
   }
 
@@ -182,12 +193,20 @@ export class WebSocket extends FrameParser {
     if (this.phase !== CLOSED) this.finish(1006, error ?? "");
   }
 
+  protected maxMessage(): number {
+    return this.options.maxMessage;
+  }
+
+  protected textCodec(): TextCodec {
+    return this.server.text;
+  }
+
   protected onTextMessage(text: string): void {
-    if (this.phase === OPEN) this.onText?.(text);
+    if (this.phase === OPEN) this.handler.onText?.(this, text);
   }
 
   protected onBinaryMessage(bytes: Uint8Array): void {
-    if (this.phase === OPEN) this.onBinary?.(bytes);
+    if (this.phase === OPEN) this.handler.onBinary?.(this, bytes);
   }
 
   protected onPingFrame(payload: Uint8Array): void {
@@ -195,7 +214,7 @@ export class WebSocket extends FrameParser {
   }
 
   protected onPongFrame(): void {
-    // heardAt and pingAt are updated by receive()
+    // receive() has noted that the client is alive
   }
 
   protected onCloseFrame(code: number, reason: string): void {
@@ -214,18 +233,18 @@ export class WebSocket extends FrameParser {
   private fail(code: number, reason: string): void {
     this.stopParsing();
     if (this.phase === OPEN) this.connection.write(encodeCloseFrame(code, reason));
-    this.closeAt = this.server.now() + this.options.closeTimeoutMs; // a client that never reads must not hold us
     this.connection.close();
     this.finish(code, reason);
   }
 
   private finish(code: number, reason: string): void {
     if (this.phase === CLOSED) return;
+    // a client that never reads (or never answers our close) must not hold the connection
+    if (this.phase === OPEN) this.deadline = this.server.now() + this.options.closeTimeoutMs;
     this.phase = CLOSED;
-    if (!this.closeAt) this.closeAt = this.server.now() + this.options.closeTimeoutMs;
-    const onClose = this.onClose;
-    this.onClose = undefined;
-    onClose?.call(this, code, reason);
+    const handler = this.handler;
+    this.handler = IGNORE;
+    handler.onClose?.(this, code, reason);
   }
 }
 

@@ -24,14 +24,10 @@ async function echo(options: Parameters<typeof serve>[0] = {}): Promise<Echo> {
   const closes: string[] = [];
   f.router.websocket("/echo", (ex) => {
     const ws = ex.acceptWebSocket({ protocol: ex.protocols.includes("echo.v1") ? "echo.v1" : undefined });
-    ws.onText = function (t) {
-      this.send(t);
-    };
-    ws.onBinary = function (b) {
-      this.sendBinary(b);
-    };
-    ws.onClose = function (code, reason) {
-      closes.push(code + (reason ? " " + reason : ""));
+    ws.handler = {
+      onText: (w, t) => w.send(t),
+      onBinary: (w, b) => w.sendBinary(b),
+      onClose: (_w, code, reason) => closes.push(code + (reason ? " " + reason : "")),
     };
     sockets.push(ws);
   });

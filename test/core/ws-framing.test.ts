@@ -10,8 +10,14 @@ import { nobleCrypto } from "../../sim/noble-crypto.ts";
 
 class Recorder extends FrameParser {
   events: string[] = [];
-  constructor(max: number) {
-    super(max, portableText);
+  constructor(private readonly max: number) {
+    super();
+  }
+  protected maxMessage(): number {
+    return this.max;
+  }
+  protected textCodec() {
+    return portableText;
   }
   feed(bytes: Uint8Array): this {
     this.parse(bytes);

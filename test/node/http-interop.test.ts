@@ -36,21 +36,15 @@ router.get("/stream", (ex) => {
   ex.end();
 });
 router.websocket("/echo", (ex) => {
-  const ws = ex.acceptWebSocket({ protocol: ex.protocols.includes("echo") ? "echo" : undefined });
-  ws.onText = function (t) {
-    if (t === "close-4002") return this.close(4002, "server says bye");
-    this.send(t);
+  ex.acceptWebSocket({ protocol: ex.protocols.includes("echo") ? "echo" : undefined }).handler = {
+    onText: (ws, t) => (t === "close-4002" ? ws.close(4002, "server says bye") : void ws.send(t)),
+    onBinary: (ws, b) => void ws.sendBinary(b),
+    onClose: (_ws, code, reason) => void closes.push(`${code} ${reason}`),
   };
-  ws.onBinary = function (b) {
-    this.sendBinary(b);
-  };
-  ws.onClose = (code, reason) => closes.push(`${code} ${reason}`);
 });
 router.websocket("/private", (ex) => {
   if (ex.headers.get("authorization") !== "Bearer letmein") return ex.respond(401, "", ["WWW-Authenticate", 'Bearer realm="iobox"']);
-  ex.acceptWebSocket().onText = function (t) {
-    this.send("private " + t);
-  };
+  ex.acceptWebSocket().handler = { onText: (ws, t) => void ws.send("private " + t) };
 });
 
 before(async () => {
