@@ -15,9 +15,11 @@ import { Prng } from "./prng.ts";
 export class PowerCut extends Error {
   constructor() {
     super("power cut");
-    this.name = "PowerCut";
   }
 }
+// defined on our prototype, not assigned: a Moddable device freezes Error.prototype in ROM,
+// and assigning over a frozen inherited property throws
+Object.defineProperty(PowerCut.prototype, "name", { value: "PowerCut" });
 
 export interface WearStats {
   /** Calls that wrote (write + append + remove). */

@@ -37,9 +37,11 @@ export class ConfigError extends Error {
     readonly problem: string,
   ) {
     super(`${file}: ${field ? field + ": " : ""}${problem}`);
-    this.name = "ConfigError";
   }
 }
+// defined on our prototype, not assigned: a Moddable device freezes Error.prototype in ROM,
+// and assigning over a frozen inherited property throws
+Object.defineProperty(ConfigError.prototype, "name", { value: "ConfigError" });
 
 const DEFAULT_REALM = "iobox";
 

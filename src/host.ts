@@ -13,6 +13,8 @@
  * - Connection callbacks are called as methods of the connection (`this` is the connection), and
  *   `target` is free for the owner, as in ECMA-419: one shared function can serve every connection
  *   without a closure per connection.
+ * - No callback is called from inside a call the owner made (`write`, `close`, `destroy`,
+ *   `resume`): it comes later, from the host's event loop, so owners never see themselves re-entered.
  * - Everything is synchronous except `net.listen` (binding can be asynchronous on some hosts) and
  *   the network callbacks themselves.
  */

@@ -105,7 +105,7 @@ class SocketConnection implements ClientConnection {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.pump();
+    if (this.available > 0) Promise.resolve(this).then(pumpLater); // not from inside resume()
   }
 
   close(): void {
@@ -117,17 +117,6 @@ class SocketConnection implements ClientConnection {
   destroy(): void {
     this.queue.clear();
     this.finish();
-  }
-
-  private pump(): void {
-    while (this.available > 0 && !this.paused && !this.closed) {
-      const n = Math.min(this.available, READ_CHUNK);
-      this.readBuffer ??= new Uint8Array(READ_CHUNK);
-      const view = n === READ_CHUNK ? this.readBuffer : this.readBuffer.subarray(0, n);
-      (this.socket.read as (b: Uint8Array) => void)(view);
-      this.available -= n;
-      this.onData?.(view);
-    }
   }
 
   private flush(): void {
@@ -156,6 +145,23 @@ class SocketConnection implements ClientConnection {
     }
     const onClose = this.onClose;
     this.onClose = undefined;
-    onClose?.call(this, error);
+    // later, not from inside close() or destroy() (lwIP reports an idle socket's end at once)
+    if (onClose) Promise.resolve().then(() => onClose.call(this, error));
   }
+
+  /** @internal */
+  pump(): void {
+    while (this.available > 0 && !this.paused && !this.closed) {
+      const n = Math.min(this.available, READ_CHUNK);
+      this.readBuffer ??= new Uint8Array(READ_CHUNK);
+      const view = n === READ_CHUNK ? this.readBuffer : this.readBuffer.subarray(0, n);
+      (this.socket.read as (b: Uint8Array) => void)(view);
+      this.available -= n;
+      this.onData?.(view);
+    }
+  }
+}
+
+function pumpLater(c: SocketConnection): void {
+  c.pump();
 }

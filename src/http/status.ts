@@ -46,6 +46,8 @@ export class HttpError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = "HttpError";
   }
 }
+// defined on our prototype, not assigned: a Moddable device freezes Error.prototype in ROM,
+// and assigning over a frozen inherited property throws
+Object.defineProperty(HttpError.prototype, "name", { value: "HttpError" });

@@ -219,9 +219,8 @@ export class WebSocket extends FrameParser {
 
   protected onCloseFrame(code: number, reason: string): void {
     if (this.phase === OPEN) this.connection.write(encodeCloseFrame(code, "")); // echo the code (§5.5.1)
-    // the server closes the TCP connection first (§7.1.1)
-    this.connection.close();
     this.finish(code, reason);
+    this.connection.close(); // the server closes the TCP connection first (§7.1.1)
   }
 
   protected onFrameError(code: number, reason: string): void {
@@ -233,8 +232,8 @@ export class WebSocket extends FrameParser {
   private fail(code: number, reason: string): void {
     this.stopParsing();
     if (this.phase === OPEN) this.connection.write(encodeCloseFrame(code, reason));
-    this.connection.close();
     this.finish(code, reason);
+    this.connection.close();
   }
 
   private finish(code: number, reason: string): void {

@@ -6,9 +6,11 @@
 export class AssertionError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "AssertionError";
   }
 }
+// defined on our prototype, not assigned: a Moddable device freezes Error.prototype in ROM,
+// and assigning over a frozen inherited property throws
+Object.defineProperty(AssertionError.prototype, "name", { value: "AssertionError" });
 
 function show(v: unknown): string {
   if (v instanceof Uint8Array) return "Uint8Array[" + Array.prototype.join.call(v.length > 64 ? v.subarray(0, 64) : v, ",") + (v.length > 64 ? ",…" : "") + "]";

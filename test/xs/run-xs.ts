@@ -2,9 +2,10 @@
  * Runs a bundle of core suites on the real XS engine. Usage: run-xs.ts BUNDLE.js. Prints one line
  * per test and, last, `XS-SUMMARY {json}`.
  *
- * Before the bundle, a prelude removes the globals xsnap has and a Moddable device lacks
- * (TextEncoder, TextDecoder, Base64, setImmediate, print, performance), so a core that leans on
- * them fails here as it would on the device.
+ * Before the bundle, a prelude makes xsnap look like a Moddable device: it removes the globals
+ * xsnap has and a device lacks (TextEncoder, TextDecoder, Base64, setImmediate, print,
+ * performance) and freezes the built-ins, as a device's ROM does. A core that leans on either
+ * fails here as it would on the device.
  */
 import fs from "node:fs";
 import { startXsWorker } from "./worker.ts";
@@ -24,9 +25,29 @@ const results: Message[] = [];
 const fingerprints: Record<string, string> = {};
 let done = false;
 
+// A Moddable build preloads the built-ins into ROM, frozen: assigning over one of their
+// properties (e.g. \`this.name = ...\` in an Error subclass) throws there. Freeze them here too.
 const PRELUDE = `
   Object.defineProperty(globalThis, "__ioboxReport", { value: globalThis.issueCommand });
   for (const name of ["TextEncoder", "TextDecoder", "Base64", "setImmediate", "print", "performance"]) delete globalThis[name];
+  {
+    const seen = new Set();
+    const freeze = (o) => {
+      if ((typeof o !== "object" && typeof o !== "function") || o === null || seen.has(o)) return;
+      seen.add(o);
+      Object.freeze(o);
+      for (const key of Reflect.ownKeys(o)) {
+        const d = Object.getOwnPropertyDescriptor(o, key);
+        freeze(d.value);
+        freeze(d.get);
+        freeze(d.set);
+      }
+      freeze(Object.getPrototypeOf(o));
+    };
+    for (const name of Object.getOwnPropertyNames(globalThis)) {
+      if (name !== "globalThis" && name !== "global" && name !== "__ioboxReport") freeze(globalThis[name]);
+    }
+  }
 `;
 
 const worker = await startXsWorker("iobox-core-suites", (message) => {
