@@ -1,6 +1,7 @@
 /**
- * The core's UTF-8 codec (used on every WebSocket text frame) against Node's native TextEncoder and
- * TextDecoder, and its exact XS compute cost per kilobyte.
+ * The core's portable UTF-8 codec (the memory host's; hosts with a native codec use theirs on hot
+ * paths) against Node's native TextEncoder and TextDecoder, and its cost on XS: exact compute per
+ * kilobyte, and wall time, which also shows native work such as walking a string.
  */
 import { decodeUtf8, encodeUtf8 } from "../src/bytes.ts";
 import { opsPerSecond, type Row } from "./table.ts";
@@ -24,7 +25,7 @@ export async function run(): Promise<Row[]> {
   const xs = await meterOnXs(new URL("./utf8.xs.ts", import.meta.url).pathname);
   for (const [name, step] of Object.entries(xs)) {
     const kb = encodeUtf8(SAMPLES[name.split(" ")[1] as keyof typeof SAMPLES]).length / 1024;
-    rows.push({ bench: "utf8", measure: `XS ${name} compute/KB`, value: String(Math.round((step.compute ?? 0) / kb)), note: "exact, repeatable (xsnap meter)" });
+    rows.push({ bench: "utf8", measure: `XS ${name} (${kb.toFixed(1)} KB) compute/KB`, value: String(Math.round((step.compute ?? 0) / kb)), note: `exact, repeatable; ${step.ms.toFixed(1)} ms wall` });
   }
   return rows;
 }

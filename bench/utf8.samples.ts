@@ -10,4 +10,6 @@ export const SAMPLES = {
     Timestamp: 1795399362446,
   }).repeat(4),
   mixed: "Température 23 °C — Pumpe läuft — 温度 — ✓ — 😀 ".repeat(16),
+  /** 64 KB: long enough that a charCodeAt loop (quadratic on XS) would show. */
+  large: "Température 23 °C — ".repeat(3000),
 };

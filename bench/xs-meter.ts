@@ -8,14 +8,16 @@ import { startXsWorker } from "../test/xs/worker.ts";
 
 const notes: { step?: string; done?: boolean }[] = [];
 const worker = await startXsWorker("iobox-bench", (m) => notes.push(m as { step?: string; done?: boolean }));
-const steps: Record<string, { compute: number | null; heapSlots: number | null }> = {};
+const steps: Record<string, { compute: number | null; heapSlots: number | null; ms: number }> = {};
 try {
   await worker.evaluate(fs.readFileSync(process.argv[2]!, "utf8"));
   for (;;) {
+    const started = performance.now();
     const r = await worker.evaluate("globalThis.__benchNext()");
+    const ms = performance.now() - started;
     const last = notes.pop();
     if (!last || last.done) break;
-    steps[last.step!] = { compute: r.meterUsage.compute, heapSlots: r.meterUsage.currentHeapCount };
+    steps[last.step!] = { compute: r.meterUsage.compute, heapSlots: r.meterUsage.currentHeapCount, ms };
   }
 } finally {
   await worker.close().catch(() => {});

@@ -9,6 +9,8 @@ import { bundleForXs } from "../test/xs/bundle.ts";
 export interface XsStep {
   compute: number | null;
   heapSlots: number | null;
+  /** Wall time of the step: it also counts native work (string walks, copies) that compute does not. */
+  ms: number;
 }
 
 /**

@@ -22,14 +22,17 @@ export interface HttpLimits extends HeadLimits {
 }
 
 /**
- * ESP32 profile: 8 connections fit next to lwIP's 16 PCBs and a ~100 KB JS heap; a 4 KB head holds a
- * browser request with cookies; bodies beyond 16 KB (firmware, backups) are streamed by their routes.
+ * ESP32 profile. A stock Moddable ESP32 target has ~77 KB of chunk heap (where every buffer lives),
+ * so the worst case of all connections at their limits must stay well inside it: 8 connections x
+ * (a 2 KB head kept across reads, twice that for requests pipelined ahead, and a 4 KB body) =
+ * 64 KB, and an idle connection holds no buffer at all. A browser request with a session cookie is
+ * well under 2 KB. Bodies beyond 4 KB (firmware images, backups) are streamed by their routes.
  */
 export const DEVICE_LIMITS: HttpLimits = {
   maxRequestLine: 1024,
-  maxHeadBytes: 4096,
+  maxHeadBytes: 2048,
   maxHeaders: 32,
-  maxBody: 16 * 1024,
+  maxBody: 4096,
   maxConnections: 8,
   headTimeoutMs: 10_000,
   bodyTimeoutMs: 10_000,
@@ -37,6 +40,11 @@ export const DEVICE_LIMITS: HttpLimits = {
   handlerTimeoutMs: 30_000,
   sweepMs: 1000,
 };
+
+/** Bytes a connection may hold for requests sent ahead of their answers (pipelining). */
+export function pipelineLimit(limits: HttpLimits): number {
+  return 2 * limits.maxHeadBytes;
+}
 
 /** Simulator profile: the same protocol limits, more room (benchmarks open many connections). */
 export const SIMULATOR_LIMITS: HttpLimits = {

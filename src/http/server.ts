@@ -12,7 +12,7 @@ import { acceptKey, isValidKey } from "../ws/handshake.ts";
 import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptions } from "../ws/websocket.ts";
 import { ChunkedDecoder, type BodySink } from "./chunked.ts";
 import { Exchange, type ExchangeOwner } from "./exchange.ts";
-import { SIMULATOR_LIMITS, type HttpLimits } from "./limits.ts";
+import { pipelineLimit, SIMULATOR_LIMITS, type HttpLimits } from "./limits.ts";
 import { HeadScanner, parseHead, type RequestHead } from "./request-head.ts";
 import type { Handler, Router } from "./router.ts";
 import { HttpError, reasonPhrase } from "./status.ts";
@@ -268,7 +268,7 @@ class HttpConnection implements ExchangeOwner, BodySink {
   private keep(data: Uint8Array, from: number, to: number): void {
     const n = to - from;
     const held = this.bufEnd - this.bufStart;
-    const cap = this.server.limits.maxHeadBytes * 4;
+    const cap = pipelineLimit(this.server.limits);
     if (held + n > cap) {
       // only a client pipelining far ahead of its answers gets here
       this.server.log("warn", `${this.peer()}: more than ${cap} bytes sent ahead of the answers; dropped`);

@@ -25,9 +25,13 @@ export interface WebSocketOptions {
   closeTimeoutMs: number;
 }
 
+/**
+ * ESP32 profile: JANOS messages are well under 4 KB, and 8 connections x (a 4 KB message being
+ * assembled + 4 KB waiting to be sent) = 64 KB at worst, like the HTTP profile.
+ */
 export const DEVICE_WEBSOCKET: WebSocketOptions = {
-  maxMessage: 16 * 1024,
-  maxBuffered: 16 * 1024,
+  maxMessage: 4096,
+  maxBuffered: 4096,
   pingIntervalMs: 30_000,
   pongTimeoutMs: 15_000,
   idleTimeoutMs: 0,

@@ -160,6 +160,18 @@ test("curl: GET, keep-alive across URLs, HEAD, a chunked POST, over plain and TL
   assert.notEqual(untrusted.code, 0, "curl refuses the self-signed certificate without --cacert");
 });
 
+test("curl: the WebSocket upgrade handshake, plain and over TLS; a wrong version gets 426", async () => {
+  // this curl speaks no WebSocket frames, so it shows the handshake and then waits: --max-time ends it
+  const handshake = ["-i", "-N", "--max-time", "1", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="];
+  const plainUp = await curl([...handshake, "-H", "Sec-WebSocket-Version: 13", `http://127.0.0.1:${plain}/echo`]);
+  assert.match(plainUp.stdout, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(plainUp.stdout, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
+  const tlsUp = await curl([...handshake, "-H", "Sec-WebSocket-Version: 13", "--cacert", caFile, "--resolve", `localhost:${secure}:127.0.0.1`, `https://localhost:${secure}/echo`]);
+  assert.match(tlsUp.stdout, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  const old = await curl([...handshake, "-H", "Sec-WebSocket-Version: 8", `http://127.0.0.1:${plain}/echo`]);
+  assert.match(old.stdout, /^HTTP\/1\.1 426 Upgrade Required\r\n[^]*Sec-WebSocket-Version: 13\r\n/);
+});
+
 test("ws: upgrade, text and binary echo (up to 1 MB), ping/pong, subprotocol", async () => {
   const ws = await wsOpen(`ws://127.0.0.1:${plain}/echo`, {}, ["other", "echo"]);
   assert.equal(ws.protocol, "echo");
