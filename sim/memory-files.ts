@@ -6,11 +6,15 @@
  * armed to strike after a given number of bytes; the call it strikes in leaves
  * - `write`: the old content (atomic replace),
  * - `append`: a prefix of the new bytes, then up to 16 bytes of garbage (a half-programmed page),
+ * - or, one time in four, the whole operation done: the power failed after the data was on flash
+ *   but before the call returned, so the caller never learned it succeeded;
  * and from then on every call throws `PowerCut` until `restore()` (the next boot).
  */
 import type { Files } from "../src/host.ts";
 import { checkFilePath } from "../src/file-path.ts";
 import { Prng } from "./prng.ts";
+
+export type CutMode = "tear" | "complete" | "either";
 
 export class PowerCut extends Error {
   constructor() {
@@ -31,6 +35,7 @@ export class MemoryFlash {
   readonly files = new Map<string, Uint8Array>();
   readonly wear: WearStats = { operations: 0, bytes: 0 };
   private budget = Infinity;
+  private mode: CutMode = "either";
   private dead = false;
   private readonly prng: Prng;
 
@@ -38,9 +43,13 @@ export class MemoryFlash {
     this.prng = new Prng(seed);
   }
 
-  /** Arms a cut that strikes once `bytes` more bytes have been written. */
-  cutAfter(bytes: number): void {
+  /**
+   * Arms a cut that strikes once `bytes` more bytes have been written. The operation it strikes is
+   * torn ("tear"), completed before the power goes ("complete"), or either, at random ("either").
+   */
+  cutAfter(bytes: number, mode: CutMode = "either"): void {
     this.budget = bytes;
+    this.mode = mode;
   }
 
   /** Cuts the power now. */
@@ -72,7 +81,8 @@ export class MemoryFlash {
       this.wear.operations++;
       return n;
     }
-    const allowed = this.budget;
+    const whole = this.mode === "complete" || (this.mode === "either" && this.prng.below(4) === 0);
+    const allowed = whole ? n : this.budget;
     this.budget = 0;
     this.dead = true;
     this.wear.bytes += allowed;
@@ -102,6 +112,7 @@ export class MemoryFiles implements Files {
     checkFilePath(path);
     if (this.flash.take(data.length + 1) < data.length + 1) throw new PowerCut();
     this.flash.files.set(path, data.slice());
+    this.flash.alive(); // done, but the power may be gone before the call returns
   }
 
   append(path: string, data: Uint8Array): void {
@@ -114,7 +125,7 @@ export class MemoryFiles implements Files {
     next.set(data.subarray(0, allowed), old.length);
     next.set(torn, old.length + allowed);
     this.flash.files.set(path, next);
-    if (allowed < data.length) throw new PowerCut();
+    this.flash.alive(); // throws when the cut struck, whole or torn
   }
 
   remove(path: string): void {
@@ -122,6 +133,7 @@ export class MemoryFiles implements Files {
     if (!this.flash.files.has(path)) return this.flash.alive();
     if (this.flash.take(1) < 1) throw new PowerCut();
     this.flash.files.delete(path);
+    this.flash.alive();
   }
 
   size(path: string): number {

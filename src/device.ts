@@ -7,6 +7,9 @@ import type { Host, InputPin, Level, OutputPin, TlsServerOptions } from "./host.
 import type { HttpLimits } from "./http/limits.ts";
 import { Router } from "./http/router.ts";
 import { HttpServer } from "./http/server.ts";
+import type { Entry } from "./registry/format.ts";
+import { DEVICE_KEYS } from "./registry/device-keys.ts";
+import { Registry } from "./registry/registry.ts";
 import { UserStore } from "./users.ts";
 import type { WebSocketOptions } from "./ws/websocket.ts";
 
@@ -25,6 +28,8 @@ export interface DeviceConfig {
   listeners: readonly ListenerConfig[];
   /** Sets the administrator's password (provisioning); otherwise a first boot generates one. */
   adminPassword?: string;
+  /** Registry values to set at boot (provisioning); refused values stop the boot with a RegistryError. */
+  settings?: readonly Entry[];
   /** Server limits (default: the simulator profile; the device host passes DEVICE_LIMITS). */
   limits?: Partial<HttpLimits>;
   websocket?: Partial<WebSocketOptions>;
@@ -48,6 +53,7 @@ export interface Device {
   /** The administrator password generated at this boot, to be shown once; undefined otherwise. */
   readonly generatedPassword: string | undefined;
   readonly http: HttpServer;
+  readonly registry: Registry;
   status(): DeviceStatus;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
@@ -60,10 +66,18 @@ export function serialNumberOf(unitId: string): number {
 }
 
 export async function startDevice(host: Host, config: DeviceConfig): Promise<Device> {
+  const registry = new Registry(host);
+  registry.schema.define(...DEVICE_KEYS);
   const users = new UserStore(host);
   const generatedPassword = users.ensureAdministrator(config.adminPassword);
   const serialNumber = serialNumberOf(host.unitId);
   const bootedAt = host.clock.monotonic();
+  const bootTime = new Date(host.clock.now()).toISOString();
+  registry.provide("$SerialNumber", () => String(serialNumber));
+  registry.provide("$Model", () => config.board.model);
+  registry.provide("$Version", () => "v" + VERSION);
+  registry.provide("$BootTime", () => bootTime);
+  if (config.settings?.length) registry.write(config.settings);
 
   const inputLevels: Level[] = [];
   const inputs: InputPin[] = [];
@@ -76,6 +90,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const releasePins = (): void => {
     for (const p of inputs.splice(0)) p.close();
     for (const p of outputs.splice(0)) p.close();
+    registry.close();
   };
   const stop = async (): Promise<void> => {
     await http.close();
@@ -127,5 +142,5 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, http, status, stop };
+  return { ports, serialNumber, generatedPassword, http, registry, status, stop };
 }

@@ -10,6 +10,8 @@ export interface CliOptions {
   board?: string;
   config?: string;
   password?: string;
+  /** Registry values to set at boot: [key, value]. */
+  settings: [string, string][];
   logLevel: LogLevel;
   help: boolean;
 }
@@ -29,6 +31,7 @@ Options:
   --config FILE      config.json to use instead of the embedded default
   --password PW      set the administrator (jnior) password; without it the first run makes one
                      and prints it once
+  --set KEY=VALUE    write a registry key at boot (repeatable), e.g. --set Device/Desc="Pump house"
   --log-level LEVEL  debug, info, warn or error (default info)
   -h, --help         show this help
 
@@ -53,6 +56,7 @@ export function parseCli(argv: string[]): CliOptions {
         board: { type: "string" },
         config: { type: "string" },
         password: { type: "string" },
+        set: { type: "string", multiple: true },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -67,7 +71,14 @@ export function parseCli(argv: string[]): CliOptions {
   for (const name of ["data", "board", "config"] as const) {
     if (values[name] === "") throw new UsageError(`--${name} must not be empty`);
   }
+  const settings: [string, string][] = [];
+  for (const s of values.set ?? []) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--set takes KEY=VALUE (got "${s}")`);
+    settings.push([s.slice(0, eq), s.slice(eq + 1)]);
+  }
   return {
+    settings,
     host: values.host ?? "127.0.0.1",
     httpPort: port(values["http-port"], "--http-port"),
     httpsPort: port(values["https-port"], "--https-port"),

@@ -5,6 +5,7 @@ import path from "node:path";
 import { findBoard, BOARDS } from "../../src/boards.ts";
 import { ConfigError, parseConfig } from "../../src/config.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
+import { RegistryError } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
 import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
 import { DEFAULT_CONFIG } from "./default-config.ts";
@@ -76,10 +77,27 @@ async function main(options: CliOptions): Promise<void> {
 
   const simBoard = new SimBoard({ inputs: board.inputs, outputs: board.outputs });
   const host = new NodeHost({ dataDir, board: simBoard, unitId: unitId(dataDir), logLevel: options.logLevel });
-  let device;
+  // handlers first: until they are installed, a SIGTERM kills the process outright (the OS's
+  // default), and a script that signals right after the ready line would win that race
+  let device: Awaited<ReturnType<typeof startDevice>> | undefined;
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping || !device) process.exit(0);
+    stopping = true;
+    // requests in progress finish and WebSockets get 1001; a second signal or 6 s end it regardless
+    const force = setTimeout(() => process.exit(0), 6000);
+    device.stop().finally(() => {
+      clearTimeout(force);
+      host.net.destroyAll();
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
   try {
-    device = await startDevice(host, { board, listeners, adminPassword: options.password });
+    device = await startDevice(host, { board, listeners, adminPassword: options.password, settings: options.settings });
   } catch (e) {
+    if (e instanceof RegistryError) fail("--set refused: " + e.message);
     fail((e as Error).message, 1);
   }
 
@@ -92,21 +110,6 @@ async function main(options: CliOptions): Promise<void> {
   if (device.ports.https !== undefined) process.stdout.write(`serving https://${where}:${device.ports.https}/\n`);
   if (!listeners.length) process.stdout.write(`no web server (${configName} has no httpServer section)\n`);
   process.stdout.write(`iobox ready ${JSON.stringify(device.ports)}\n`);
-
-  let stopping = false;
-  const shutdown = (): void => {
-    if (stopping) process.exit(0);
-    stopping = true;
-    // requests in progress finish and WebSockets get 1001; a second signal or 6 s end it regardless
-    const force = setTimeout(() => process.exit(0), 6000);
-    device.stop().finally(() => {
-      clearTimeout(force);
-      host.net.destroyAll();
-      process.exit(0);
-    });
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
 }
 
 let options: CliOptions;

@@ -68,3 +68,25 @@ test("the serial number derives from the unit id", () => {
   assert.equal(serialNumberOf("02000abcdef1"), 0xabcdef1);
   assert.equal(serialNumberOf("ffffffffffff"), 0xfffffff);
 });
+
+test("the registry serves the live device keys and refuses to let clients write them", async () => {
+  const host = new MemoryHost({ layout: board, unitId: "02000000beef" });
+  const device = await startDevice(host, { board, listeners: [], settings: [["Device/Desc", "Test rig"]] });
+  const keys = device.registry.read(["$SerialNumber", "$Model", "$Version", "$BootTime", "Device/Desc", "Device/Timezone", "WebServer/Login"]);
+  assert.deepEqual(keys, {
+    $SerialNumber: String(serialNumberOf("02000000beef")),
+    $Model: "410",
+    $Version: "v0.1.0",
+    $BootTime: "2026-01-01T00:00:00.000Z",
+    "Device/Desc": "Test rig",
+    "Device/Timezone": "UTC",
+    "WebServer/Login": "true",
+  });
+  assert.throws(() => device.registry.write({ $Model: "999" }), /live value/);
+  await stop(host, device);
+});
+
+test("provisioning settings are validated: a bad one stops the boot", async () => {
+  const host = new MemoryHost({ layout: board });
+  await assert.rejects(startDevice(host, { board, listeners: [], settings: [["WebServer/Login", "perhaps"]] }), /WebServer\/Login: must be true or false/);
+});

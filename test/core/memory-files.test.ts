@@ -39,7 +39,7 @@ test("a power cut during write leaves the old content", () => {
   const flash = new MemoryFlash();
   const files = new MemoryFiles(flash);
   files.write("cfg", encodeAscii("old"));
-  flash.cutAfter(5);
+  flash.cutAfter(5, "tear");
   assert.throws(() => files.write("cfg", encodeAscii("new content")), PowerCut);
   assert.ok(flash.isCut);
   assert.throws(() => files.read("cfg"), PowerCut, "nothing works until power returns");
@@ -51,12 +51,21 @@ test("a power cut during append leaves a prefix and possibly garbage", () => {
   const flash = new MemoryFlash(3);
   const files = new MemoryFiles(flash);
   files.append("log", encodeAscii("AAAA"));
-  flash.cutAfter(2);
+  flash.cutAfter(2, "tear");
   assert.throws(() => files.append("log", encodeAscii("BBBBBBBB")), PowerCut);
   flash.restore();
   const after = text(new MemoryFiles(flash).read("log"))!;
   assert.ok(after.startsWith("AAAABB"), after);
   assert.ok(after.length <= 6 + 16, "at most 16 bytes of garbage");
+});
+
+test("a cut can also strike after the operation completed: durable, but the caller hears PowerCut", () => {
+  const flash = new MemoryFlash();
+  const files = new MemoryFiles(flash);
+  flash.cutAfter(2, "complete");
+  assert.throws(() => files.append("log", encodeAscii("whole")), PowerCut);
+  flash.restore();
+  assert.equal(text(new MemoryFiles(flash).read("log")), "whole");
 });
 
 test("wear counts every write operation and byte", () => {

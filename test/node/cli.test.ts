@@ -8,6 +8,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { buildSim, ROOT } from "../../hosts/build/build.ts";
+import { NodeHost } from "../../hosts/node/host.ts";
+import { Registry } from "../../src/registry/registry.ts";
+import { SimBoard } from "../../sim/board.ts";
 
 const SIM = path.join(ROOT, "build/sim/iobox.mjs");
 
@@ -87,7 +90,7 @@ function httpsGet(port: number, ca: string): Promise<{ status: number; body: str
 test("--help documents every flag and exits 0", async () => {
   const r = await runToExit(["--help"]);
   assert.equal(r.code, 0);
-  for (const flag of ["--host", "--http-port", "--https-port", "--data", "--board", "--config", "--password", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
+  for (const flag of ["--host", "--http-port", "--https-port", "--data", "--board", "--config", "--password", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
   assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443\}/);
 });
 
@@ -193,5 +196,48 @@ test("a port already in use is a clear error, exit 1", async () => {
     assert.match(r.stderr, new RegExp(`http: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   } finally {
     blocker.close();
+  }
+});
+
+test("--set writes the registry at boot, and the registry persists in the data directory across restarts", async () => {
+  const data = tempDir();
+  const common = ["--http-port", "0", "--https-port", "0", "--data", data];
+  const first = await start([...common, "--set", "Device/Desc=Pump house", "--set", "AppData/Note=first run"]);
+  assert.equal(await first.stop(), 0);
+  const second = await start([...common, "--set", "AppData/Second=yes"]);
+  assert.equal(await second.stop(), 0);
+  const third = await start(common);
+  assert.equal(await third.stop(), 0);
+  assert.ok(fs.existsSync(path.join(data, "registry/journal")) || fs.existsSync(path.join(data, "registry/snapshot")));
+  const registry = new Registry(new NodeHost({ dataDir: data, board: new SimBoard({ inputs: [], outputs: [] }), unitId: "x", logSink: () => {} }));
+  assert.equal(registry.get("Device/Desc"), "Pump house");
+  assert.equal(registry.get("AppData/Note"), "first run");
+  assert.equal(registry.get("AppData/Second"), "yes");
+
+  const refused = await runToExit([...common, "--set", "Device/Timezone=Not A Zone!"]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--set refused: Device\/Timezone: must be a time zone name/);
+  const shapeless = await runToExit([...common, "--set", "novalue"]);
+  assert.equal(shapeless.code, 2);
+  assert.match(shapeless.stderr, /--set takes KEY=VALUE \(got "novalue"\)/);
+});
+
+test("a SIGTERM sent the moment the ready line appears stops it cleanly (exit 0), every time", async () => {
+  const data = tempDir();
+  for (let i = 0; i < 15; i++) {
+    const code = await new Promise<number | null>((resolve) => {
+      const proc = spawn(process.execPath, [SIM, "--http-port", "0", "--https-port", "0", "--data", data], { stdio: ["ignore", "pipe", "ignore"] });
+      let out = "";
+      let sent = false;
+      proc.stdout.on("data", (d: Buffer) => {
+        out += d;
+        if (!sent && out.includes("iobox ready")) {
+          sent = true;
+          proc.kill("SIGTERM");
+        }
+      });
+      proc.on("exit", (c) => resolve(c));
+    });
+    assert.equal(code, 0, `run ${i}`);
   }
 });
