@@ -5,11 +5,13 @@
 import type { InputOptions, InputPin, Level, OutputPin, Pins, Timer, Timers } from "../src/host.ts";
 
 export interface SimBoardLayout {
-  /** GPIO numbers wired to inputs, in channel order. */
-  inputs: readonly number[];
-  /** GPIO numbers wired to relays, in channel order. */
-  outputs: readonly number[];
+  /** GPIO wired to inputs, in channel order (a number, or a board profile's pin spec). */
+  inputs: readonly (number | { pin: number })[];
+  /** GPIO wired to relays, in channel order. */
+  outputs: readonly (number | { pin: number })[];
 }
+
+const pinOf = (p: number | { pin: number }): number => (typeof p === "number" ? p : p.pin);
 
 type OutputListener = (pin: number, level: Level) => void;
 
@@ -22,8 +24,8 @@ export class SimBoard implements Pins {
   private readonly trains: Timer[] = [];
 
   constructor(readonly layout: SimBoardLayout) {
-    for (const pin of layout.inputs) this.levels.set(pin, 0);
-    for (const pin of layout.outputs) this.driven.set(pin, 0);
+    for (const p of layout.inputs) this.levels.set(pinOf(p), 0);
+    for (const p of layout.outputs) this.driven.set(pinOf(p), 0);
   }
 
   // --- what people and tests do -------------------------------------------------------------
@@ -60,10 +62,11 @@ export class SimBoard implements Pins {
   }
 
   /**
-   * Drives `count` pulses of `widthMs` high at a `periodMs` period on an input, starting now
-   * (the first rising edge is immediate). Returns the ms the train lasts.
+   * Drives `count` pulses of `widthMs` at a `periodMs` period on an input, starting now (the first
+   * edge is immediate). A pulse is `active` (1 = high; 0 for an active-low input). Returns the ms
+   * the train lasts.
    */
-  pulseTrain(timers: Timers, pin: number, count: number, widthMs: number, periodMs: number): number {
+  pulseTrain(timers: Timers, pin: number, count: number, widthMs: number, periodMs: number, active: Level = 1): number {
     this.inputLevel(pin);
     if (!(Number.isInteger(count) && count >= 1 && count <= 1_000_000)) throw new RangeError("count must be an integer from 1 to 1000000");
     if (!(widthMs > 0 && periodMs > widthMs)) throw new RangeError("need 0 < width < period");
@@ -78,12 +81,12 @@ export class SimBoard implements Pins {
       },
     };
     const rise = (): void => {
-      this.setInput(pin, 1);
+      this.setInput(pin, active);
       const last = ++n >= count;
       if (last) repeat.cancel();
       fall = timers.after(widthMs, () => {
         fall = undefined;
-        this.setInput(pin, 0);
+        this.setInput(pin, (1 - active) as Level);
         if (last) train.cancel();
       });
     };

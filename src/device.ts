@@ -3,10 +3,12 @@
  * tears them down. Services get what they need from here; none reaches for globals.
  */
 import type { BoardProfile } from "./boards.ts";
-import type { Host, InputPin, Level, OutputPin, TlsServerOptions } from "./host.ts";
+import type { Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { Router } from "./http/router.ts";
 import { HttpServer } from "./http/server.ts";
+import { Io } from "./io/io.ts";
+import { defineIoKeys } from "./io/keys.ts";
 import type { Entry } from "./registry/format.ts";
 import { DEVICE_KEYS } from "./registry/device-keys.ts";
 import { Registry } from "./registry/registry.ts";
@@ -42,8 +44,9 @@ export interface DeviceStatus {
   platform: string;
   board: string;
   uptimeMs: number;
-  inputs: Level[];
-  outputs: Level[];
+  /** As in a JANOS Monitor: the reported state and the count per input, the state per relay. */
+  inputs: { state: Level; count: number }[];
+  outputs: { state: Level }[];
 }
 
 export interface Device {
@@ -54,6 +57,7 @@ export interface Device {
   readonly generatedPassword: string | undefined;
   readonly http: HttpServer;
   readonly registry: Registry;
+  readonly io: Io;
   status(): DeviceStatus;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
@@ -68,6 +72,7 @@ export function serialNumberOf(unitId: string): number {
 export async function startDevice(host: Host, config: DeviceConfig): Promise<Device> {
   const registry = new Registry(host);
   registry.schema.define(...DEVICE_KEYS);
+  defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
   const users = new UserStore(host);
   const generatedPassword = users.ensureAdministrator(config.adminPassword);
   const serialNumber = serialNumberOf(host.unitId);
@@ -79,22 +84,26 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   registry.provide("$BootTime", () => bootTime);
   if (config.settings?.length) registry.write(config.settings);
 
-  const inputLevels: Level[] = [];
-  const inputs: InputPin[] = [];
-  const outputs: OutputPin[] = [];
-  const outputLevels: Level[] = [];
   const ports: Record<string, number> = {};
   const router = new Router();
   const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
+  // the relays are driven to their boot state before the network comes up
+  let io: Io;
+  try {
+    io = new Io(host, registry, config.board);
+  } catch (e) {
+    registry.close();
+    throw e;
+  }
+  for (const note of config.board.notes ?? []) host.log("info", `board ${config.board.name}: ${note}`);
 
-  const releasePins = (): void => {
-    for (const p of inputs.splice(0)) p.close();
-    for (const p of outputs.splice(0)) p.close();
+  const release = (): void => {
+    io.close();
     registry.close();
   };
   const stop = async (): Promise<void> => {
     await http.close();
-    releasePins();
+    release();
   };
 
   const status = (): DeviceStatus => ({
@@ -104,8 +113,8 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     platform: host.platform,
     board: config.board.name,
     uptimeMs: host.clock.monotonic() - bootedAt,
-    inputs: inputLevels.slice(),
-    outputs: outputLevels.slice(),
+    inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
+    outputs: io.outputs.map((r) => ({ state: r.level })),
   });
 
   // until the web UI lands, / answers with the status too
@@ -115,18 +124,6 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   router.get("/", sendStatus);
 
   try {
-    config.board.inputs.forEach((pin, i) => {
-      const p = host.pins.input(pin, { pull: "none" }, (level) => {
-        inputLevels[i] = level;
-      });
-      inputs.push(p);
-      inputLevels[i] = p.read();
-    });
-    for (const pin of config.board.outputs) {
-      // relays power up open (janos.md §7)
-      outputs.push(host.pins.output(pin, 0));
-      outputLevels.push(0);
-    }
     for (const l of config.listeners) {
       if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");
       try {
@@ -137,10 +134,10 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     }
   } catch (e) {
     await http.close(0);
-    releasePins();
+    release();
     throw e;
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, http, registry, status, stop };
+  return { ports, serialNumber, generatedPassword, http, registry, io, status, stop };
 }

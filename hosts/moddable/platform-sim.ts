@@ -4,7 +4,7 @@ import type { Platform } from "./platform.ts";
 
 const platform: Platform = {
   name: "sim",
-  createPins: (board) => new SimBoard({ inputs: board.inputs, outputs: board.outputs }),
+  createPins: (board) => new SimBoard(board),
   createUpdate: () => undefined,
 };
 export default platform;

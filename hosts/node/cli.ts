@@ -6,6 +6,7 @@ export interface CliOptions {
   host: string;
   httpPort?: number;
   httpsPort?: number;
+  controlPort: number;
   data: string;
   board?: string;
   config?: string;
@@ -26,8 +27,10 @@ Options:
   --host ADDR        bind address for every listener (default 127.0.0.1; 0.0.0.0 = all)
   --http-port N      plain HTTP/WebSocket port (default from the config: 8080; 0 = any free port)
   --https-port N     TLS port for HTTPS/WSS (default from the config: 8443; 0 = any free port)
+  --control-port N   the simulator's control API, on 127.0.0.1 only (default 0 = any free port)
   --data DIR         where the registry, accounts and certificates live (default ./data)
-  --board NAME       board profile: jnior-410, jnior-412 or jnior-414 (default from the config: jnior-410)
+  --board NAME|FILE  board profile: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8,
+                     or a JSON profile file (default from the config: jnior-410)
   --config FILE      config.json to use instead of the embedded default
   --password PW      set the administrator (jnior) password; without it the first run makes one
                      and prints it once
@@ -36,8 +39,14 @@ Options:
   -h, --help         show this help
 
 Once every listener is bound it prints one line to standard output:
-  iobox ready {"http":8080,"https":8443}
-mapping each listener to its port, so scripts can start it and wait for it.`;
+  iobox ready {"http":8080,"https":8443,"control":40123}
+mapping each listener to its port, so scripts can start it and wait for it.
+
+Then it reads console commands on standard input:
+  in N on|off                       switch input N on or off
+  pulse N COUNT WIDTH_MS PERIOD_MS  pulse input N
+  state                             inputs and relays
+The control API offers the same over HTTP (GET /board, POST /inputs/N, POST /inputs/N/pulses).`;
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
@@ -52,6 +61,7 @@ export function parseCli(argv: string[]): CliOptions {
         host: { type: "string" },
         "http-port": { type: "string" },
         "https-port": { type: "string" },
+        "control-port": { type: "string" },
         data: { type: "string" },
         board: { type: "string" },
         config: { type: "string" },
@@ -82,6 +92,7 @@ export function parseCli(argv: string[]): CliOptions {
     host: values.host ?? "127.0.0.1",
     httpPort: port(values["http-port"], "--http-port"),
     httpsPort: port(values["https-port"], "--https-port"),
+    controlPort: port(values["control-port"], "--control-port") ?? 0,
     data: values.data ?? "data",
     board: values.board,
     config: values.config,

@@ -2,11 +2,14 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { findBoard, BOARDS } from "../../src/boards.ts";
+import { findBoard, parseBoardProfile, BOARDS, type BoardProfile } from "../../src/boards.ts";
 import { ConfigError, parseConfig } from "../../src/config.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { RegistryError } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
+import { BoardControl } from "../../sim/control.ts";
+import { startConsole } from "./console.ts";
+import { startControlApi } from "./control-api.ts";
 import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
 import { DEFAULT_CONFIG } from "./default-config.ts";
 import { ensureDevCertificate } from "./dev-cert.ts";
@@ -53,8 +56,15 @@ async function main(options: CliOptions): Promise<void> {
   }
 
   const boardName = options.board ?? config.board ?? "jnior-410";
-  const board = findBoard(boardName);
-  if (!board) fail(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})`);
+  let board: BoardProfile | undefined;
+  if (boardName.endsWith(".json")) {
+    try {
+      board = parseBoardProfile(fs.readFileSync(boardName, "utf8"), boardName);
+    } catch (e) {
+      fail(e instanceof ConfigError ? e.message : `cannot read ${boardName}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else board = findBoard(boardName);
+  if (!board) fail(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")}, or a .json profile)`);
 
   const dataDir = path.resolve(options.data);
   try {
@@ -75,7 +85,7 @@ async function main(options: CliOptions): Promise<void> {
     fail(`${configName} has no httpServer section, so there is no web server to put on that port`);
   }
 
-  const simBoard = new SimBoard({ inputs: board.inputs, outputs: board.outputs });
+  const simBoard = new SimBoard(board);
   const host = new NodeHost({ dataDir, board: simBoard, unitId: unitId(dataDir), logLevel: options.logLevel });
   // handlers first: until they are installed, a SIGTERM kills the process outright (the OS's
   // default), and a script that signals right after the ready line would win that race
@@ -104,12 +114,22 @@ async function main(options: CliOptions): Promise<void> {
   if (device.generatedPassword) {
     process.stdout.write(`administrator "jnior" created with password: ${device.generatedPassword}\n  (shown once; set your own with --password)\n`);
   }
+  const control = new BoardControl(simBoard, board, host.timers);
+  const ports: Record<string, number> = { ...device.ports };
+  try {
+    ports.control = (await startControlApi(host, control, options.controlPort)).listener.port;
+  } catch (e) {
+    fail(`control: cannot listen on 127.0.0.1:${options.controlPort}: ${(e as Error).message}`, 1);
+  }
+  startConsole(control);
+
   const shown = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
   const where = shown.includes(":") ? `[${shown}]` : shown;
   if (device.ports.http !== undefined) process.stdout.write(`serving http://${where}:${device.ports.http}/\n`);
   if (device.ports.https !== undefined) process.stdout.write(`serving https://${where}:${device.ports.https}/\n`);
+  process.stdout.write(`board ${board.name}: ${board.inputs.length} inputs, ${board.outputs.length} relays; control API http://127.0.0.1:${ports.control}/board; type help for console commands\n`);
   if (!listeners.length) process.stdout.write(`no web server (${configName} has no httpServer section)\n`);
-  process.stdout.write(`iobox ready ${JSON.stringify(device.ports)}\n`);
+  process.stdout.write(`iobox ready ${JSON.stringify(ports)}\n`);
 }
 
 let options: CliOptions;

@@ -47,6 +47,7 @@ export type Watcher = (changes: readonly Change[]) => void;
 interface Stored {
   key: string; // as first defined
   value: string;
+  size: number; // UTF-8 bytes of key and value
 }
 
 export interface RegistryStats {
@@ -178,13 +179,28 @@ export class Registry {
    * the flush interval. Watchers hear of it only when `announce` is true.
    */
   setCoalesced(key: string, value: string, announce = false): void {
-    const problem = keyProblem(key) ?? (utf8Length(value) > this.limits.maxValueBytes ? "value too long" : undefined);
+    const problem = keyProblem(key);
+    if (problem) throw new RegistryError([{ key, reason: problem }]);
+    this.coalesce(canonical(key), key, value, announce);
+  }
+
+  /**
+   * A key checked once, for values set many times a second (an input's counter): each `set` is
+   * `setCoalesced` without the checks of the key.
+   */
+  slot(key: string): { set(value: string): void } {
+    const problem = keyProblem(key);
     if (problem) throw new RegistryError([{ key, reason: problem }]);
     const k = canonical(key);
+    return { set: (value) => this.coalesce(k, key, value, false) };
+  }
+
+  private coalesce(k: string, key: string, value: string, announce: boolean): void {
+    if (value.length > this.limits.maxValueBytes) throw new RegistryError([{ key, reason: "value too long" }]); // (UTF-16 units: a cheap first check)
     const current = this.entries.get(k);
     if ((current?.value ?? "") === value) return;
     const spelled = current?.key ?? key;
-    this.apply(k, value === "" ? null : { key: spelled, value });
+    this.apply(k, spelled, value);
     this.pending.set(k, [spelled, value]);
     this.flushTimer ??= this.host.timers.after(this.flushIntervalMs, () => {
       this.flushTimer = undefined;
@@ -258,7 +274,7 @@ export class Registry {
       const spelled = current?.key ?? key;
       if (current) {
         keys--;
-        bytes -= utf8Length(current.key) + utf8Length(current.value);
+        bytes -= current.size;
       }
       if (value !== "") {
         keys++;
@@ -275,20 +291,29 @@ export class Registry {
     this.append(changes); // on flash first: if this throws, nothing changed
     for (const [key, value] of changes) {
       const k = canonical(key);
-      this.apply(k, value === "" ? null : { key, value });
+      this.apply(k, key, value);
       this.pending.delete(k);
     }
     this.announce(changes.map(([key, value]) => ({ key, value })));
     if (this.journalBytes > this.journalLimit) this.compactSafely();
   }
 
-  private apply(k: string, stored: Stored | null): void {
+  /** Sets or removes (`value` "") the entry `k`; the key's size is measured once, when it is added. */
+  private apply(k: string, key: string, value: string): void {
     const current = this.entries.get(k);
-    if (current) this.bytes -= utf8Length(current.key) + utf8Length(current.value);
-    if (stored) {
-      this.entries.set(k, stored);
-      this.bytes += utf8Length(stored.key) + utf8Length(stored.value);
-    } else this.entries.delete(k);
+    if (value === "") {
+      if (current) {
+        this.bytes -= current.size;
+        this.entries.delete(k);
+      }
+      return;
+    }
+    const size = (current ? current.size - utf8Length(current.value) : utf8Length(key)) + utf8Length(value);
+    this.bytes += size - (current?.size ?? 0);
+    if (current) {
+      current.value = value;
+      current.size = size;
+    } else this.entries.set(k, { key, value, size });
   }
 
   private append(entries: Entry[]): void {
@@ -358,7 +383,7 @@ export class Registry {
       const snapshot = decodeSnapshot(text, snapshotBytes);
       if (snapshot) {
         this.seq = snapshot.seq;
-        for (const [key, value] of snapshot.entries) this.apply(canonical(key), { key, value });
+        for (const [key, value] of snapshot.entries) this.apply(canonical(key), key, value);
       } else this.host.log("error", "registry: the snapshot is corrupt; starting from the journal");
     }
     const journal = this.host.files.read(this.journalPath);
@@ -367,7 +392,7 @@ export class Registry {
     for (const record of records) {
       if (record.seq <= this.seq) continue; // already in the snapshot (a compaction was cut short)
       if (record.seq !== this.seq + 1) this.host.log("warn", `registry: journal resumes at record ${record.seq} after ${this.seq}`);
-      for (const [key, value] of record.entries) this.apply(canonical(key), value === "" ? null : { key, value });
+      for (const [key, value] of record.entries) this.apply(canonical(key), key, value);
       this.seq = record.seq;
       this.counters.replayed++;
     }

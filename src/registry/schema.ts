@@ -13,7 +13,7 @@ export interface KeySpec {
   /** The key; `{n}` stands for a channel number 1..channels: "IO/Inputs/din{n}/Debounce". */
   pattern: string;
   type: KeyType;
-  /** What a read of the unset key gives ("" when omitted: undefined). */
+  /** What a read of the unset key gives ("" when omitted: undefined); `{n}` becomes the channel. */
   default?: string;
   /** integer and number: the value range; string: the length range. */
   min?: number;
@@ -61,19 +61,24 @@ export class Schema {
 
   /** The spec for `key`, or undefined. */
   find(key: string): KeySpec | undefined {
-    const k = canonical(key);
-    const exact = this.exact.get(k);
-    if (exact) return exact.spec;
-    for (const c of this.patterned) {
-      const m = c.regex!.exec(k);
-      if (m && Number(m[1]) <= c.spec.channels!) return c.spec;
-    }
-    return undefined;
+    return this.match(key)?.spec;
   }
 
   defaultOf(key: string): string | undefined {
-    const d = this.find(key)?.default;
-    return d === undefined || d === "" ? undefined : d;
+    const m = this.match(key);
+    const d = m?.spec.default;
+    return d === undefined || d === "" ? undefined : d.replace("{n}", String(m!.channel));
+  }
+
+  private match(key: string): { spec: KeySpec; channel: number } | undefined {
+    const k = canonical(key);
+    const exact = this.exact.get(k);
+    if (exact) return { spec: exact.spec, channel: 0 };
+    for (const c of this.patterned) {
+      const m = c.regex!.exec(k);
+      if (m && Number(m[1]) <= c.spec.channels!) return { spec: c.spec, channel: Number(m[1]) };
+    }
+    return undefined;
   }
 
   /** Why `value` cannot be written to `key`, or undefined. An empty value removes a key: always fine. */
@@ -93,21 +98,6 @@ export class Schema {
   /** Every spec, in definition order (exact ones first). */
   specs(): KeySpec[] {
     return [...[...this.exact.values()].map((c) => c.spec), ...this.patterned.map((c) => c.spec)];
-  }
-
-  /** The concrete keys with a default, directly under `node` (channels expanded). */
-  defaultsUnder(node: string): string[] {
-    const prefix = node === "" ? "" : canonical(node) + "/";
-    const out: string[] = [];
-    for (const spec of this.specs()) {
-      if (spec.default === undefined || spec.default === "") continue;
-      const keys = spec.channels ? Array.from({ length: spec.channels }, (_, i) => spec.pattern.replace("{n}", String(i + 1))) : [spec.pattern];
-      for (const key of keys) {
-        const k = canonical(key);
-        if (k.startsWith(prefix)) out.push(key);
-      }
-    }
-    return out;
   }
 }
 

@@ -18,9 +18,9 @@ async function scenario(seed: number): Promise<string[]> {
   const host = new MemoryHost({ seed, layout: board, net: { maxSegment: 7, latencyMs: 3 } });
   const log: string[] = [];
   const at = (what: string): void => void log.push(host.clock.monotonic() + " " + what);
-  const device = await startDevice(host, { board, listeners: [{ name: "http", port: 80 }] });
+  const device = await startDevice(host, { board, listeners: [{ name: "http", port: 80 }], settings: [["IO/Inputs/din1/Debounce", "0"]] });
   host.board.watchOutputs((pin, level) => at(`relay ${pin}=${level}`));
-  host.board.pulseTrain(host.timers, board.inputs[0]!, 5, 20, 70);
+  host.board.pulseTrain(host.timers, board.inputs[0]!.pin, 5, 20, 70);
   const nonce = new Uint8Array(6);
   for (let i = 0; i < 4; i++) {
     host.timers.after(13 * i + 1, () => {
@@ -32,7 +32,7 @@ async function scenario(seed: number): Promise<string[]> {
       c.onClose = (e) => at(`client ${i} closed ${e ?? "cleanly"}`);
     });
   }
-  const ticker = host.timers.every(25, () => at(`tick inputs=${device.status().inputs.join("")}`));
+  const ticker = host.timers.every(25, () => at(`tick inputs=${device.status().inputs.map((i) => i.state).join("")}`));
   host.clock.advance(400);
   ticker.cancel();
   const stopping = device.stop();

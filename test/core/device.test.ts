@@ -30,13 +30,14 @@ test("the device serves its status, with live input levels, on every listener", 
   const host = new MemoryHost({ layout: board, unitId: "0200000abcdef" });
   const device = await startDevice(host, { board, listeners: [{ name: "http", port: 80 }, { name: "https", port: 443, tls: { cert: "", key: "" } }] });
   assert.deepEqual(device.ports, { http: 80, https: 443 });
-  host.board.setInput(board.inputs[2]!, 1);
+  host.board.setInput(board.inputs[2]!.pin, 1); // held past the 200 ms debounce
   host.clock.advance(1234);
   const status = JSON.parse(get(host, 80).text().split("\r\n\r\n")[1]!);
   assert.equal(status.model, "410");
   assert.equal(status.serialNumber, serialNumberOf("0200000abcdef"));
-  assert.deepEqual(status.inputs, [0, 0, 1, 0, 0, 0, 0, 0]);
-  assert.deepEqual(status.outputs, [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(status.inputs.map((i: { state: number }) => i.state), [0, 0, 1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(status.inputs[2], { state: 1, count: 1 });
+  assert.deepEqual(status.outputs, Array(8).fill({ state: 0 }));
   assert.equal(status.uptimeMs, 1234);
   await stop(host, device);
 });
@@ -44,7 +45,7 @@ test("the device serves its status, with live input levels, on every listener", 
 test("relays power up open", async () => {
   const host = new MemoryHost({ layout: board });
   const device = await startDevice(host, { board, listeners: [] });
-  for (const pin of board.outputs) assert.equal(host.board.outputLevel(pin), 0);
+  for (const { pin } of board.outputs) assert.equal(host.board.outputLevel(pin), 0);
   await stop(host, device);
 });
 

@@ -1,79 +1,16 @@
 /** `npm start` as a user meets it: the built simulator, started as a process, over real sockets. */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { buildSim, ROOT } from "../../hosts/build/build.ts";
+import { buildSim } from "../../hosts/build/build.ts";
+import { runToExit, SIM, start, tempDir } from "./sim-process.ts";
 import { NodeHost } from "../../hosts/node/host.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
-
-const SIM = path.join(ROOT, "build/sim/iobox.mjs");
-
-before(async () => {
-  await buildSim();
-});
-
-interface Sim {
-  proc: ChildProcess;
-  ports: Record<string, number>;
-  stdout: () => string;
-  stderr: () => string;
-  stop: () => Promise<number | null>;
-}
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "iobox-cli-"));
-}
-
-/** Starts the simulator and resolves once it prints its ready line. */
-function start(args: string[]): Promise<Sim> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [SIM, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error("no ready line in 10 s; stderr: " + err)), 10_000);
-    proc.stderr!.on("data", (d: Buffer) => (err += d));
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d;
-      const m = out.match(/^iobox ready (\{.*\})$/m);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          proc,
-          ports: JSON.parse(m[1]!),
-          stdout: () => out,
-          stderr: () => err,
-          stop: () => {
-            proc.kill("SIGTERM");
-            return exited;
-          },
-        });
-      }
-    });
-    proc.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code} before ready: ${err}`));
-    });
-  });
-}
-
-/** Runs the simulator expecting it to exit; resolves with its exit code and output. */
-function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [SIM, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    proc.stdout.on("data", (d: Buffer) => (stdout += d));
-    proc.stderr.on("data", (d: Buffer) => (stderr += d));
-    proc.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function httpsGet(port: number, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -91,7 +28,7 @@ test("--help documents every flag and exits 0", async () => {
   const r = await runToExit(["--help"]);
   assert.equal(r.code, 0);
   for (const flag of ["--host", "--http-port", "--https-port", "--data", "--board", "--config", "--password", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
-  assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443\}/);
+  assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443,"control":\d+\}/);
 });
 
 test("bad flags get a clear message and exit 2", async () => {
@@ -100,7 +37,7 @@ test("bad flags get a clear message and exit 2", async () => {
     [["--http-port", "http"], /--http-port must be a port number from 0 to 65535 \(got "http"\)/],
     [["--https-port", "70000"], /--https-port must be a port number/],
     [["--log-level", "loud"], /--log-level must be one of debug, info, warn, error/],
-    [["--board", "esp32-nope", "--data", tempDir()], /unknown board "esp32-nope" \(known: jnior-410, jnior-412, jnior-414\)/],
+    [["--board", "esp32-nope", "--data", tempDir()], /unknown board "esp32-nope" \(known: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8, or a \.json profile\)/],
     [["--password", ""], /--password must not be empty/],
     [["stray"], /Unexpected argument 'stray'/],
   ];
@@ -116,7 +53,7 @@ test("it listens, answers over HTTP and HTTPS, and keeps its identity in the dat
   const data = tempDir();
   const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data]);
   try {
-    assert.deepEqual(Object.keys(sim.ports).sort(), ["http", "https"]);
+    assert.deepEqual(Object.keys(sim.ports).sort(), ["control", "http", "https"]);
     assert.match(sim.stdout(), /administrator "jnior" created with password: \S{12}\n/);
     assert.match(sim.stdout(), new RegExp(`serving http://127\\.0\\.0\\.1:${sim.ports.http}/`));
     const res = await fetch(`http://127.0.0.1:${sim.ports.http}/`);
@@ -167,9 +104,12 @@ test("--config: a file without httpServer runs no web server; a bad file is refu
   const none = path.join(dir, "none.json");
   fs.writeFileSync(none, '{"board":"jnior-412"}');
   const sim = await start(["--config", none, "--data", dir]);
-  assert.deepEqual(sim.ports, {});
-  assert.match(sim.stdout(), /no web server/);
-  await sim.stop();
+  try {
+    assert.deepEqual(Object.keys(sim.ports), ["control"], "only the simulator's control API");
+    assert.match(sim.stdout(), /no web server/);
+  } finally {
+    await sim.stop();
+  }
 
   const conflicting = await runToExit(["--config", none, "--data", dir, "--http-port", "0"]);
   assert.equal(conflicting.code, 2);

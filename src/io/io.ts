@@ -1,0 +1,248 @@
+/**
+ * The I/O service: inputs and relays over the Host's pins, configured by registry keys (live: a
+ * change applies at once), with counters and usage meters kept across power cuts through the
+ * registry's coalesced writes. One change event, `(kind, index)`, tells every protocol what
+ * changed; listeners read the state they need from the channels, so an edge allocates nothing.
+ */
+import type { BoardProfile } from "../boards.ts";
+import type { Host, InputPin, Level, OutputPin, Timer } from "../host.ts";
+import { parseBoolean } from "../registry/keys.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { ChannelOwner, IoKind } from "./channel.ts";
+import { DEFAULT_INPUT, InputChannel, type InputConfig } from "./input.ts";
+import { defineIoKeys, inputKey, outputKey } from "./keys.ts";
+import type { UsageMeter } from "./meter.ts";
+import { RelayChannel, type RelayCommand } from "./relay.ts";
+
+export type IoListener = (kind: IoKind, index: number) => void;
+
+/** Usage meters reach flash (and `$HourMeter` is announced) every hundredth of an hour, as JANOS does. */
+export const METER_STEP_MS = 36_000;
+/** The longest pulse a command may ask for: 24 h. */
+export const MAX_DURATION_MS = 86_400_000;
+
+export class Io implements ChannelOwner {
+  readonly inputs: InputChannel[] = [];
+  readonly outputs: RelayChannel[] = [];
+  readonly timers;
+  private readonly inputPins: InputPin[] = [];
+  private readonly outputPins: OutputPin[] = [];
+  private readonly listeners: IoListener[] = [];
+  private meterTicker: Timer | undefined;
+  /** Per meter (inputs, then relays): its keys, whether it changed since it was saved, and `$HourMeter` as last announced. */
+  private readonly meters: { usage: string; hours: string; dirty: boolean; shown: string }[] = [];
+  private readonly counters: { set(value: string): void }[] = [];
+  private readonly stopWatching: () => void;
+
+  constructor(
+    private readonly host: Host,
+    private readonly registry: Registry,
+    readonly profile: BoardProfile,
+  ) {
+    this.timers = host.timers;
+    defineIoKeys(registry.schema, profile);
+    try {
+      // relays first, driven open before anything else happens: no glitch at boot
+      profile.outputs.forEach((spec, i) => {
+        const pin = host.pins.output(spec.pin, spec.activeLow ? 1 : 0);
+        this.outputPins.push(pin);
+        const relay = new RelayChannel(this, i, pin, spec.activeLow === true);
+        relay.usageState = this.level(outputKey(i, "UsageState"), 1);
+        relay.meter.ms = this.persisted(outputKey(i, "$UsageMs"));
+        this.outputs.push(relay);
+      });
+      profile.inputs.forEach((spec, i) => {
+        let channel: InputChannel | undefined;
+        const pin = host.pins.input(spec.pin, { pull: spec.pull ?? "none" }, (level) => channel?.edge(spec.activeLow ? ((1 - level) as Level) : level));
+        this.inputPins.push(pin);
+        const raw = pin.read();
+        channel = new InputChannel(this, i, spec.activeLow ? ((1 - raw) as Level) : raw, this.inputConfig(i));
+        channel.count = this.persisted(inputKey(i, "$Counter"));
+        channel.meter.ms = this.persisted(inputKey(i, "$UsageMs"));
+        this.inputs.push(channel);
+      });
+    } catch (e) {
+      this.releasePins();
+      throw e;
+    }
+    const now = host.clock.monotonic();
+    for (const r of this.outputs) r.meter.set(r.level === r.usageState, now);
+    for (let i = 0; i < this.inputs.length; i++) {
+      this.counters.push(registry.slot(inputKey(i, "$Counter")));
+      this.meters.push({ usage: inputKey(i, "$UsageMs"), hours: inputKey(i, "$HourMeter"), dirty: false, shown: "" });
+    }
+    for (let i = 0; i < this.outputs.length; i++) this.meters.push({ usage: outputKey(i, "$UsageMs"), hours: outputKey(i, "$HourMeter"), dirty: false, shown: "" });
+    for (let i = 0; i < this.inputs.length; i++) registry.provide(inputKey(i, "$HourMeter"), () => this.inputs[i]!.meter.hours(this.now()));
+    for (let i = 0; i < this.outputs.length; i++) registry.provide(outputKey(i, "$HourMeter"), () => this.outputs[i]!.meter.hours(this.now()));
+    this.stopWatching = registry.watch("IO", (changes) => {
+      for (const c of changes) this.reconfigure(c.key);
+    });
+    this.applyInitialStates();
+    this.tickMeters();
+  }
+
+  // --- what protocols use -------------------------------------------------------------------------
+
+  /** Calls `listener(kind, index)` after every change of a reported state or count. */
+  onChange(listener: IoListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Close, Open or Toggle relay `channel` (1-based), for `durationMs` when positive (a pulse). */
+  control(command: RelayCommand, channel: number, durationMs = 0): void {
+    const relay = this.outputs[this.channelIndex(channel, this.outputs.length, "relay")]!;
+    if (!Number.isFinite(durationMs) || durationMs < 0 || durationMs > MAX_DURATION_MS) throw new RangeError(`duration must be 0 to ${MAX_DURATION_MS} ms`);
+    relay.command(command, Math.round(durationMs));
+  }
+
+  /** Clears input `channel`'s latch (1-based); false when it was not latched. */
+  resetLatch(channel: number): boolean {
+    return this.inputs[this.channelIndex(channel, this.inputs.length, "input")]!.resetLatch();
+  }
+
+  resetCounter(channel: number): void {
+    this.inputs[this.channelIndex(channel, this.inputs.length, "input")]!.resetCounter();
+  }
+
+  /** Zeroes a usage meter: channels 1..inputs are the inputs, then the relays (janos.md §5.2). */
+  resetUsage(channel: number): void {
+    const index = this.channelIndex(channel, this.inputs.length + this.outputs.length, "usage meter");
+    const isInput = index < this.inputs.length;
+    const meter = isInput ? this.inputs[index]!.meter : this.outputs[index - this.inputs.length]!.meter;
+    meter.reset(this.now());
+    this.saveMeter(index, meter, true);
+  }
+
+  /** Stops timers, saves the meters, and releases the pins. */
+  close(): void {
+    this.stopWatching();
+    this.meterTicker?.cancel();
+    this.meterTicker = undefined;
+    this.saveMeters(true);
+    for (const c of this.inputs) c.release();
+    for (const r of this.outputs) r.release();
+    this.releasePins();
+  }
+
+  // --- ChannelOwner ---------------------------------------------------------------------------------
+
+  now(): number {
+    return this.host.clock.monotonic();
+  }
+
+  changed(kind: IoKind, index: number): void {
+    for (const l of this.listeners) {
+      try {
+        l(kind, index);
+      } catch (e) {
+        this.host.log("error", "io: a listener failed: " + (e as Error).message);
+      }
+    }
+  }
+
+  counted(index: number): void {
+    this.counters[index]!.set(String(this.inputs[index]!.count));
+  }
+
+  /** A meter entered or left its state: saved with the next tick (at most 36 s later), or at close. */
+  metered(kind: IoKind, index: number): void {
+    const m = this.meters[kind === "input" ? index : this.inputs.length + index];
+    if (!m) return; // during construction
+    m.dirty = true;
+    this.tickMeters();
+  }
+
+  // --- internals ----------------------------------------------------------------------------------
+
+  private channelIndex(channel: number, count: number, what: string): number {
+    if (!Number.isInteger(channel) || channel < 1 || channel > count) throw new RangeError(count ? `no ${what} ${channel}: this board has ${count} (1 to ${count})` : `this board has no ${what}s`);
+    return channel - 1;
+  }
+
+  private persisted(key: string): number {
+    const n = Number(this.registry.get(key) ?? "0");
+    return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+  }
+
+  private level(key: string, fallback: Level): Level {
+    const v = this.registry.get(key);
+    return v === "0" ? 0 : v === "1" ? 1 : fallback;
+  }
+
+  private inputConfig(i: number): InputConfig {
+    const get = (name: string): string | undefined => this.registry.get(inputKey(i, name));
+    const int = (name: string, fallback: number): number => {
+      const n = Number(get(name));
+      return Number.isInteger(n) && n >= 0 ? n : fallback;
+    };
+    return {
+      inversion: parseBoolean(get("Inversion") ?? "") ?? DEFAULT_INPUT.inversion,
+      debounceMs: int("Debounce", DEFAULT_INPUT.debounceMs),
+      latchEnabled: parseBoolean(get("Latching/Enabled") ?? "") ?? DEFAULT_INPUT.latchEnabled,
+      latchState: this.level(inputKey(i, "Latching/State"), DEFAULT_INPUT.latchState),
+      latchResetMs: int("Latching/ResetTime", DEFAULT_INPUT.latchResetMs),
+      countState: this.level(inputKey(i, "CountState"), DEFAULT_INPUT.countState),
+      usageState: this.level(inputKey(i, "UsageState"), DEFAULT_INPUT.usageState),
+      conditioning: int("Conditioning", DEFAULT_INPUT.conditioning),
+    };
+  }
+
+  private reconfigure(key: string): void {
+    const m = /^io\/(inputs\/din|outputs\/rout)(\d+)\/(.+)$/.exec(key.toLowerCase());
+    if (!m || m[3]!.startsWith("$")) return;
+    const index = Number(m[2]) - 1;
+    if (m[1] === "inputs/din") this.inputs[index]?.reconfigure(this.inputConfig(index));
+    else if (m[3] === "usagestate") this.outputs[index]?.setUsageState(this.level(outputKey(index, "UsageState"), 1));
+  }
+
+  /** InitialState (janos.md §6.4): positive pulses closed that long, 0 closes, unset or negative leaves open. */
+  private applyInitialStates(): void {
+    this.outputs.forEach((relay, i) => {
+      const n = Number(this.registry.get(outputKey(i, "InitialState")) ?? "-1");
+      if (!Number.isInteger(n) || n < 0) return;
+      relay.command("close", Math.min(n, MAX_DURATION_MS));
+    });
+  }
+
+  /** One timer while any meter runs or waits to be saved: saved, and announced, each hundredth of an hour. */
+  private tickMeters(): void {
+    if (this.meterTicker) return;
+    this.meterTicker = this.timers.every(METER_STEP_MS, () => {
+      if (!this.saveMeters(false)) {
+        this.meterTicker?.cancel();
+        this.meterTicker = undefined;
+      }
+    });
+  }
+
+  /** Saves meters that run or changed (all with `all`); returns whether any still runs. */
+  private saveMeters(all: boolean): boolean {
+    let running = false;
+    this.inputs.forEach((c, i) => (running = this.saveMeter(i, c.meter, all) || running));
+    this.outputs.forEach((r, i) => (running = this.saveMeter(this.inputs.length + i, r.meter, all) || running));
+    return running;
+  }
+
+  private saveMeter(slot: number, meter: UsageMeter, force: boolean): boolean {
+    const m = this.meters[slot]!;
+    if (!force && !m.dirty && !meter.running) return false;
+    const now = this.now();
+    m.dirty = false;
+    this.registry.setCoalesced(m.usage, String(meter.total(now)));
+    const hours = meter.hours(now);
+    if (hours !== m.shown) {
+      m.shown = hours;
+      this.registry.notify(m.hours);
+    }
+    return meter.running;
+  }
+
+  private releasePins(): void {
+    for (const p of this.inputPins.splice(0)) p.close();
+    for (const p of this.outputPins.splice(0)) p.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A relay output. Its state is tracked here: the device cannot read an output back (moddable.md §5).
+ *
+ * Close, Open and Toggle may carry a duration: after it, the relay returns to the state it had
+ * before (a pulse, janos.md §5.2). A command during a pulse cancels the pending return; a new pulse
+ * keeps the original return state, so re-triggering a pulse extends it instead of leaving the
+ * relay stuck in the pulsed state.
+ */
+import type { Level, OutputPin, Timer } from "../host.ts";
+import type { ChannelOwner } from "./channel.ts";
+import { UsageMeter } from "./meter.ts";
+
+export type RelayCommand = "close" | "open" | "toggle";
+
+export class RelayChannel {
+  level: Level = 0;
+  usageState: Level = 1;
+  readonly meter = new UsageMeter();
+  private restoreLevel: Level = 0;
+  private restoreTimer: Timer | undefined;
+  private readonly onRestore = (): void => {
+    this.restoreTimer = undefined;
+    this.set(this.restoreLevel);
+  };
+
+  constructor(
+    private readonly owner: ChannelOwner,
+    readonly index: number,
+    private readonly pin: OutputPin,
+    private readonly activeLow: boolean,
+  ) {}
+
+  /** Whether a pulse is running (its return is pending). */
+  get pulsing(): boolean {
+    return this.restoreTimer !== undefined;
+  }
+
+  command(command: RelayCommand, durationMs = 0): void {
+    const base = this.restoreTimer ? this.restoreLevel : this.level;
+    this.restoreTimer?.cancel();
+    this.restoreTimer = undefined;
+    const target: Level = command === "close" ? 1 : command === "open" ? 0 : ((1 - this.level) as Level);
+    this.set(target);
+    if (durationMs > 0 && target !== base) {
+      this.restoreLevel = base;
+      this.restoreTimer = this.owner.timers.after(durationMs, this.onRestore);
+    }
+  }
+
+  setUsageState(state: Level): void {
+    if (state === this.usageState) return;
+    const now = this.owner.now();
+    this.usageState = state;
+    this.meter.set(false, now);
+    this.meter.set(this.level === state, now);
+    this.owner.metered("output", this.index);
+  }
+
+  release(): void {
+    this.restoreTimer?.cancel();
+    this.restoreTimer = undefined;
+  }
+
+  private set(level: Level): void {
+    if (level === this.level) return;
+    this.level = level;
+    this.pin.write(this.activeLow ? ((1 - level) as Level) : level);
+    const metering = this.meter.running;
+    this.meter.set(level === this.usageState, this.owner.now());
+    if (metering !== this.meter.running) this.owner.metered("output", this.index);
+    this.owner.changed("output", this.index);
+  }
+}
