@@ -4,7 +4,7 @@
  */
 import config from "mc/config";
 import platform from "iobox-platform";
-import { BOARDS, findBoard } from "../../src/boards.ts";
+import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { DEVICE_LIMITS } from "../../src/http/limits.ts";
 import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
@@ -17,6 +17,13 @@ if (!board) {
 } else {
   const host = new ModdableHost(platform, board);
   const listeners: ListenerConfig[] = [{ name: "http", port: config.httpPort ?? 80 }];
+  // Not from the module body: while this bundle's body runs, its frame holds most of the XS stack
+  // (384 slots by default), and booting from there overflowed it on the lin build — a stack
+  // overflow aborts the VM silently. A timer callback starts on an empty stack.
+  host.timers.after(0, () => boot(host, board, listeners));
+}
+
+function boot(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[]): void {
   startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
