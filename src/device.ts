@@ -2,6 +2,10 @@
  * The composition root: builds the device's services from a Host and a config, wires them, and
  * tears them down. Services get what they need from here; none reaches for globals.
  */
+import { FailureLimiter } from "./auth/failure-limiter.ts";
+import { UserStore, type Principal, type User } from "./auth/users.ts";
+import { WebLogin } from "./auth/web-login.ts";
+import { WebSessions } from "./auth/web-sessions.ts";
 import type { BoardProfile } from "./boards.ts";
 import type { Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
@@ -9,10 +13,13 @@ import { Router } from "./http/router.ts";
 import { HttpServer } from "./http/server.ts";
 import { Io } from "./io/io.ts";
 import { defineIoKeys } from "./io/keys.ts";
+import { JmpServer, type JmpOptions } from "./janos/jmp-server.ts";
+import { JanosService, type JanosOptions } from "./janos/service.ts";
+import { JanosWebSockets } from "./janos/websocket-link.ts";
 import type { Entry } from "./registry/format.ts";
 import { DEVICE_KEYS } from "./registry/device-keys.ts";
+import { parseBoolean } from "./registry/keys.ts";
 import { Registry } from "./registry/registry.ts";
-import { UserStore } from "./users.ts";
 import type { WebSocketOptions } from "./ws/websocket.ts";
 
 export const VERSION = "0.1.0";
@@ -30,11 +37,18 @@ export interface DeviceConfig {
   listeners: readonly ListenerConfig[];
   /** Sets the administrator's password (provisioning); otherwise a first boot generates one. */
   adminPassword?: string;
+  /** Accounts to create or update at boot (provisioning). */
+  users?: readonly User[];
   /** Registry values to set at boot (provisioning); refused values stop the boot with a RegistryError. */
   settings?: readonly Entry[];
   /** Server limits (default: the simulator profile; the device host passes DEVICE_LIMITS). */
   limits?: Partial<HttpLimits>;
   websocket?: Partial<WebSocketOptions>;
+  /** The realm of the web login (config.json `httpServer.authentication.realm`). */
+  realm?: string;
+  /** The JMP server: `port` overrides the registry's JMP/Port (0 = any free port). */
+  jmp?: { host?: string; port?: number } & Partial<JmpOptions>;
+  janos?: Partial<JanosOptions>;
 }
 
 export interface DeviceStatus {
@@ -58,6 +72,8 @@ export interface Device {
   readonly http: HttpServer;
   readonly registry: Registry;
   readonly io: Io;
+  readonly users: UserStore;
+  readonly janos: JanosService;
   status(): DeviceStatus;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
@@ -75,6 +91,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
   const users = new UserStore(host);
   const generatedPassword = users.ensureAdministrator(config.adminPassword);
+  for (const u of config.users ?? []) users.put(u);
   const serialNumber = serialNumberOf(host.unitId);
   const bootedAt = host.clock.monotonic();
   const bootTime = new Date(host.clock.now()).toISOString();
@@ -84,9 +101,6 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   registry.provide("$BootTime", () => bootTime);
   if (config.settings?.length) registry.write(config.settings);
 
-  const ports: Record<string, number> = {};
-  const router = new Router();
-  const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
   // the relays are driven to their boot state before the network comes up
   let io: Io;
   try {
@@ -97,15 +111,15 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   }
   for (const note of config.board.notes ?? []) host.log("info", `board ${config.board.name}: ${note}`);
 
-  const release = (): void => {
-    io.close();
-    registry.close();
-  };
-  const stop = async (): Promise<void> => {
-    await http.close();
-    release();
-  };
+  const limiter = new FailureLimiter(host.clock);
+  const login = new WebLogin(host, { registry, users, limiter, sessions: new WebSessions(host) }, config.realm ?? "iobox");
+  const janos = new JanosService(host, { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber } }, config.janos);
+  const webSockets = new JanosWebSockets(janos);
+  const anonymous = new AnonymousAccess(host, registry, users);
+  const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: config.jmp?.maxConnections ?? Number(registry.get("JMP/MaxConnections")) });
 
+  const router = new Router();
+  const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
   const status = (): DeviceStatus => ({
     model: config.board.model,
     serialNumber,
@@ -116,13 +130,33 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
-
   // until the web UI lands, / answers with the status too
-  const sendStatus = (ex: { respond(status: number, body: string, headers: string[]): void }): void =>
-    ex.respond(200, JSON.stringify(status()) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]);
+  const sendStatus = login.protect((ex) => ex.respond(200, JSON.stringify(status()) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]));
   router.get("/status", sendStatus);
   router.get("/", sendStatus);
+  router.post("/logout", login.logout);
+  // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
+  router.anyWebSocket((ex) => {
+    const cookie = login.fromCookie(ex);
+    if (cookie) return webSockets.accept(ex, cookie, "cookie");
+    const guest = anonymous.principal();
+    if (guest) host.log("info", `janos ${ex.remoteAddress}:${ex.remotePort}: WebSocket let in without login as "${guest.name}" (Websocket/Anonymous)`);
+    webSockets.accept(ex, guest, guest ? "anonymous" : undefined);
+  });
 
+  const release = (): void => {
+    anonymous.close();
+    janos.close();
+    io.close();
+    registry.close();
+  };
+  const stop = async (): Promise<void> => {
+    jmp.close();
+    await http.close();
+    release();
+  };
+
+  const ports: Record<string, number> = {};
   try {
     for (const l of config.listeners) {
       if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");
@@ -132,12 +166,56 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
         throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
       }
     }
+    if (parseBoolean(registry.get("JMP/Enabled") ?? "") !== false) {
+      const port = config.jmp?.port ?? Number(registry.get("JMP/Port"));
+      try {
+        ports.jmp = (await jmp.listen({ host: config.jmp?.host, port })).port;
+      } catch (e) {
+        throw new Error(`jmp: cannot listen on ${config.jmp?.host ?? "*"}:${port}: ${(e as Error).message}`);
+      }
+    }
   } catch (e) {
+    jmp.close();
     await http.close(0);
     release();
     throw e;
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, http, registry, io, status, stop };
+  return { ports, serialNumber, generatedPassword, http, registry, io, users, janos, status, stop };
+}
+
+/**
+ * `Websocket/Anonymous`: a user name that WebSockets act as without a login. Off by default; when
+ * set, it is logged as a warning at boot and whenever it changes, as it opens the device.
+ */
+class AnonymousAccess {
+  private readonly stopWatching: () => void;
+
+  constructor(
+    private readonly host: Host,
+    private readonly registry: Registry,
+    private readonly users: UserStore,
+  ) {
+    this.announce();
+    this.stopWatching = registry.watch("Websocket/Anonymous", () => this.announce());
+  }
+
+  principal(): Principal | undefined {
+    const name = this.registry.get("Websocket/Anonymous");
+    const user = name ? this.users.find(name) : undefined;
+    return user ? { name: user.name, role: user.role } : undefined;
+  }
+
+  close(): void {
+    this.stopWatching();
+  }
+
+  private announce(): void {
+    const name = this.registry.get("Websocket/Anonymous");
+    if (!name) return;
+    const user = this.users.find(name);
+    if (user) this.host.log("warn", `Websocket/Anonymous is set: WebSockets are let in without a login as "${user.name}" (${user.role})`);
+    else this.host.log("warn", `Websocket/Anonymous names "${name}", who is not a user: ignored, WebSockets must log in`);
+  }
 }

@@ -1,11 +1,13 @@
 /** The simulator's command line: `npm start -- [flags]`. */
 import { parseArgs } from "node:util";
+import type { Role } from "../../src/auth/users.ts";
 import type { LogLevel } from "../../src/host.ts";
 
 export interface CliOptions {
   host: string;
   httpPort?: number;
   httpsPort?: number;
+  jmpPort?: number;
   controlPort: number;
   data: string;
   board?: string;
@@ -13,6 +15,8 @@ export interface CliOptions {
   password?: string;
   /** Registry values to set at boot: [key, value]. */
   settings: [string, string][];
+  /** Accounts to create or update at boot. */
+  users: { name: string; role: Role; password: string }[];
   logLevel: LogLevel;
   help: boolean;
 }
@@ -27,6 +31,7 @@ Options:
   --host ADDR        bind address for every listener (default 127.0.0.1; 0.0.0.0 = all)
   --http-port N      plain HTTP/WebSocket port (default from the config: 8080; 0 = any free port)
   --https-port N     TLS port for HTTPS/WSS (default from the config: 8443; 0 = any free port)
+  --jmp-port N       JANOS JMP TCP port (default from the registry, JMP/Port: 9220; 0 = any free port)
   --control-port N   the simulator's control API, on 127.0.0.1 only (default 0 = any free port)
   --data DIR         where the registry, accounts and certificates live (default ./data)
   --board NAME|FILE  board profile: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8,
@@ -34,12 +39,14 @@ Options:
   --config FILE      config.json to use instead of the embedded default
   --password PW      set the administrator (jnior) password; without it the first run makes one
                      and prints it once
+  --user NAME:ROLE:PW create or update an account (repeatable); ROLE is administrator, control
+                     or view, e.g. --user op:control:Op-2024
   --set KEY=VALUE    write a registry key at boot (repeatable), e.g. --set Device/Desc="Pump house"
   --log-level LEVEL  debug, info, warn or error (default info)
   -h, --help         show this help
 
 Once every listener is bound it prints one line to standard output:
-  iobox ready {"http":8080,"https":8443,"control":40123}
+  iobox ready {"http":8080,"https":8443,"jmp":9220,"control":40123}
 mapping each listener to its port, so scripts can start it and wait for it.
 
 Then it reads console commands on standard input:
@@ -61,12 +68,14 @@ export function parseCli(argv: string[]): CliOptions {
         host: { type: "string" },
         "http-port": { type: "string" },
         "https-port": { type: "string" },
+        "jmp-port": { type: "string" },
         "control-port": { type: "string" },
         data: { type: "string" },
         board: { type: "string" },
         config: { type: "string" },
         password: { type: "string" },
         set: { type: "string", multiple: true },
+        user: { type: "string", multiple: true },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -87,11 +96,19 @@ export function parseCli(argv: string[]): CliOptions {
     if (eq <= 0) throw new UsageError(`--set takes KEY=VALUE (got "${s}")`);
     settings.push([s.slice(0, eq), s.slice(eq + 1)]);
   }
+  const users: CliOptions["users"] = [];
+  for (const u of values.user ?? []) {
+    const m = /^([^:]+):(administrator|control|view):(.+)$/.exec(u);
+    if (!m) throw new UsageError(`--user takes NAME:ROLE:PASSWORD with ROLE administrator, control or view (got "${u.replace(/:[^:]*$/, ":...")}")`);
+    users.push({ name: m[1]!, role: m[2] as Role, password: m[3]! });
+  }
   return {
     settings,
+    users,
     host: values.host ?? "127.0.0.1",
     httpPort: port(values["http-port"], "--http-port"),
     httpsPort: port(values["https-port"], "--https-port"),
+    jmpPort: port(values["jmp-port"], "--jmp-port"),
     controlPort: port(values["control-port"], "--control-port") ?? 0,
     data: values.data ?? "data",
     board: values.board,

@@ -105,7 +105,15 @@ async function main(options: CliOptions): Promise<void> {
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
   try {
-    device = await startDevice(host, { board, listeners, adminPassword: options.password, settings: options.settings });
+    device = await startDevice(host, {
+      board,
+      listeners,
+      adminPassword: options.password,
+      users: options.users,
+      settings: options.settings,
+      realm: config.httpServer?.authentication.realm,
+      jmp: { host: options.host, port: options.jmpPort },
+    });
   } catch (e) {
     if (e instanceof RegistryError) fail("--set refused: " + e.message);
     fail((e as Error).message, 1);
@@ -127,6 +135,7 @@ async function main(options: CliOptions): Promise<void> {
   const where = shown.includes(":") ? `[${shown}]` : shown;
   if (device.ports.http !== undefined) process.stdout.write(`serving http://${where}:${device.ports.http}/\n`);
   if (device.ports.https !== undefined) process.stdout.write(`serving https://${where}:${device.ports.https}/\n`);
+  if (device.ports.jmp !== undefined) process.stdout.write(`serving JMP on ${where}:${device.ports.jmp}\n`);
   process.stdout.write(`board ${board.name}: ${board.inputs.length} inputs, ${board.outputs.length} relays; control API http://127.0.0.1:${ports.control}/board; type help for console commands\n`);
   if (!listeners.length) process.stdout.write(`no web server (${configName} has no httpServer section)\n`);
   process.stdout.write(`iobox ready ${JSON.stringify(ports)}\n`);

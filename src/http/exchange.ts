@@ -3,6 +3,7 @@
  * body) or `stream` + `write` + `end` (chunked), or, for a WebSocket route, with `acceptWebSocket`
  * or a refusal through `respond` (401 with WWW-Authenticate, 403, ...).
  */
+import type { Principal } from "../auth/users.ts";
 import type { WebSocket, WebSocketOptions } from "../ws/websocket.ts";
 import type { HttpHeaders } from "./headers.ts";
 
@@ -31,6 +32,10 @@ export class Exchange {
   aborted = false;
   /** The handshake of a WebSocket route passed validation (version 13, a valid key). */
   isWebSocket = false;
+  /** Who made the request, once a login check has let it through (undefined: login is off). */
+  user: Principal | undefined;
+  /** Fields added to whatever response the handler sends (a login's Set-Cookie), as flat pairs. */
+  added: string[] | undefined;
 
   constructor(
     private readonly owner: ExchangeOwner,
@@ -66,6 +71,11 @@ export class Exchange {
 
   end(): void {
     this.owner.endStream(this);
+  }
+
+  /** Adds a response field, sent with the response whoever starts it. */
+  addHeader(name: string, value: string): void {
+    (this.added ??= []).push(name, value);
   }
 
   /** Subprotocols the client offered, in its order of preference. */

@@ -28,6 +28,7 @@ export type Match =
 export class Router {
   private readonly exact = new Map<string, Route>();
   private prefixes: { prefix: string; route: Route }[] = [];
+  private fallbackWebSocket: Handler | undefined;
 
   /** Adds `handler` for `methods` at `path` (`/x` exact, `/x/*` every path under /x/). HEAD follows GET. */
   on(methods: string | string[], path: string, handler: Handler, options: RouteOptions = {}): this {
@@ -50,10 +51,19 @@ export class Router {
     return this;
   }
 
+  /** WebSocket upgrades on every path without a WebSocket route of its own (JANOS takes any path). */
+  anyWebSocket(handler: Handler): this {
+    this.fallbackWebSocket = handler;
+    return this;
+  }
+
   match(method: string, path: string, upgrade: boolean): Match {
     const route = this.find(path);
+    if (upgrade) {
+      const handler = route?.websocket ?? this.fallbackWebSocket;
+      if (handler) return { kind: "websocket", handler };
+    }
     if (!route) return { kind: "not-found" };
-    if (upgrade && route.websocket) return { kind: "websocket", handler: route.websocket };
     const entry = route.methods.get(method) ?? (method === "HEAD" ? route.methods.get("GET") : undefined);
     if (entry) return { kind: "handler", handler: entry.handler, options: entry.options };
     if (!route.methods.size && route.websocket) return { kind: "upgrade-required" };

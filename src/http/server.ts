@@ -535,19 +535,8 @@ class HttpConnection implements ExchangeOwner, BodySink {
   /** Status line and the caller's fields, checked: a CR or LF in a value would split the response. */
   private headLines(exchange: Exchange, status: number, headers: readonly string[] | undefined, closing: boolean): string {
     let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
-    if (headers) {
-      if (headers.length % 2) throw new Error("headers are name, value pairs");
-      for (let i = 0; i < headers.length; i += 2) {
-        const name = headers[i]!;
-        const value = headers[i + 1]!;
-        if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new Error("bad header name " + JSON.stringify(name));
-        if (/[\0\r\n]/.test(value)) throw new Error("bad header value for " + name);
-        const lower = name.toLowerCase();
-        if (lower === "content-length" || lower === "transfer-encoding") throw new Error(name + " is set by the server");
-        if (lower === "connection") continue;
-        head += name + ": " + value + "\r\n";
-      }
-    }
+    if (headers) head = fieldLines(head, headers);
+    if (exchange.added) head = fieldLines(head, exchange.added);
     head += this.server.dateHeader();
     if (closing) head += "Connection: close\r\n";
     else if (exchange.minor === 0) head += "Connection: keep-alive\r\n";
@@ -649,6 +638,22 @@ function httpDrain(this: Connection): void {
 
 function httpClosed(this: Connection): void {
   (this.target as HttpConnection).ended();
+}
+
+/** Appends the flat header pairs to `head`, checked; Connection is the server's to set. */
+function fieldLines(head: string, headers: readonly string[]): string {
+  if (headers.length % 2) throw new Error("headers are name, value pairs");
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    const value = headers[i + 1]!;
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new Error("bad header name " + JSON.stringify(name));
+    if (/[\0\r\n]/.test(value)) throw new Error("bad header value for " + name);
+    const lower = name.toLowerCase();
+    if (lower === "content-length" || lower === "transfer-encoding") throw new Error(name + " is set by the server");
+    if (lower === "connection") continue;
+    head += name + ": " + value + "\r\n";
+  }
+  return head;
 }
 
 /** Whether the flat header pairs contain `name` (any case), with `value` (any case) when given. */

@@ -22,10 +22,14 @@ export const DEVICE_KEYS: KeySpec[] = [
     description: "Time zone for displayed times.",
   },
   { pattern: "WebServer/Login", type: "boolean", default: "true", description: "Web pages and WebSockets need a login (janos.md §3.6)." },
+  // JANOS has JMP server keys, but their names are UNCONFIRMED (janos.md §1): these are iobox's
+  { pattern: "JMP/Enabled", type: "boolean", default: "true", description: "Serve the JANOS messages over JMP TCP. Read at boot." },
+  { pattern: "JMP/Port", type: "integer", min: 1, max: 65535, default: "9220", description: "The JMP TCP port. Read at boot." },
+  { pattern: "JMP/MaxConnections", type: "integer", min: 1, max: 16, default: "16", description: "JMP connections at once; more are refused. Read at boot." },
   {
     pattern: "Websocket/Anonymous",
     type: "string",
     max: 32,
-    description: "A user id; when set, WebSockets are let in without a login as that user. Off (empty) by default.",
+    description: "A user name; when set, WebSockets start logged in as that user, without a login. Off (empty) by default.",
   },
 ];

@@ -17,7 +17,10 @@ export interface WebSocketOptions {
   maxBuffered: number;
   /** Ping after this long without hearing from the client (0 = never). */
   pingIntervalMs: number;
-  /** A ping unanswered (nothing heard) for this long drops the connection. */
+  /**
+   * A ping unanswered (nothing heard) for this long drops the connection. 0: pings only make the TCP
+   * stack notice a peer that is gone (the write fails); clients that never answer pings are kept.
+   */
   pongTimeoutMs: number;
   /** Close with 1001 after this long without hearing from the client (0 = never). */
   idleTimeoutMs: number;
@@ -174,8 +177,9 @@ export class WebSocket extends FrameParser {
         this.connection.destroy();
       }
     } else if (pingIntervalMs && quiet >= pingIntervalMs) {
-      this.deadline = now;
       this.ping();
+      if (pongTimeoutMs) this.deadline = now;
+      else this.heardAt = now; // the ping only probes the TCP connection: the next one after another interval
     }
   }
 

@@ -1,7 +1,7 @@
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
 import { encodeAscii } from "../../src/bytes.ts";
-import { ADMINISTRATOR, UserStore } from "../../src/users.ts";
+import { ADMINISTRATOR, UserStore } from "../../src/auth/users.ts";
 import { MemoryFlash } from "../../sim/memory-files.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
 

@@ -8,14 +8,16 @@ import net from "node:net";
 import path from "node:path";
 import { buildSim } from "../../hosts/build/build.ts";
 import { runToExit, SIM, start, tempDir } from "./sim-process.ts";
+import { digestFetch } from "./web-client.ts";
 import { NodeHost } from "../../hosts/node/host.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
 
-function httpsGet(port: number, ca: string): Promise<{ status: number; body: string }> {
+function httpsGet(port: number, ca: string, user: string, password: string): Promise<{ status: number; body: string }> {
+  const authorization = "Basic " + Buffer.from(`${user}:${password}`).toString("base64"); // over TLS only
   return new Promise((resolve, reject) => {
     https
-      .get({ host: "127.0.0.1", servername: "localhost", port, path: "/status", ca }, (res) => {
+      .get({ host: "127.0.0.1", servername: "localhost", port, path: "/status", ca, headers: { Authorization: authorization } }, (res) => {
         let body = "";
         res.on("data", (d: Buffer) => (body += d));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -27,8 +29,8 @@ function httpsGet(port: number, ca: string): Promise<{ status: number; body: str
 test("--help documents every flag and exits 0", async () => {
   const r = await runToExit(["--help"]);
   assert.equal(r.code, 0);
-  for (const flag of ["--host", "--http-port", "--https-port", "--data", "--board", "--config", "--password", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
-  assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443,"control":\d+\}/);
+  for (const flag of ["--host", "--http-port", "--https-port", "--jmp-port", "--data", "--board", "--config", "--password", "--user", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
+  assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443,"jmp":9220,"control":\d+\}/);
 });
 
 test("bad flags get a clear message and exit 2", async () => {
@@ -39,6 +41,8 @@ test("bad flags get a clear message and exit 2", async () => {
     [["--log-level", "loud"], /--log-level must be one of debug, info, warn, error/],
     [["--board", "esp32-nope", "--data", tempDir()], /unknown board "esp32-nope" \(known: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8, or a \.json profile\)/],
     [["--password", ""], /--password must not be empty/],
+    [["--jmp-port", "99999"], /--jmp-port must be a port number/],
+    [["--user", "op:boss:pw"], /--user takes NAME:ROLE:PASSWORD with ROLE administrator, control or view \(got "op:boss:\.\.\."\)/],
     [["stray"], /Unexpected argument 'stray'/],
   ];
   for (const [args, message] of cases) {
@@ -53,10 +57,11 @@ test("it listens, answers over HTTP and HTTPS, and keeps its identity in the dat
   const data = tempDir();
   const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data]);
   try {
-    assert.deepEqual(Object.keys(sim.ports).sort(), ["control", "http", "https"]);
-    assert.match(sim.stdout(), /administrator "jnior" created with password: \S{12}\n/);
+    assert.deepEqual(Object.keys(sim.ports).sort(), ["control", "http", "https", "jmp"]);
+    const password = /administrator "jnior" created with password: (\S{12})\n/.exec(sim.stdout())![1]!;
     assert.match(sim.stdout(), new RegExp(`serving http://127\\.0\\.0\\.1:${sim.ports.http}/`));
-    const res = await fetch(`http://127.0.0.1:${sim.ports.http}/`);
+    assert.equal((await fetch(`http://127.0.0.1:${sim.ports.http}/`)).status, 401, "pages need a login");
+    const res = await digestFetch(`http://127.0.0.1:${sim.ports.http}/`, "jnior", password);
     assert.equal(res.status, 200);
     const status = (await res.json()) as { model: string; serialNumber: number; inputs: number[]; outputs: number[]; platform: string };
     assert.equal(status.model, "410");
@@ -64,7 +69,7 @@ test("it listens, answers over HTTP and HTTPS, and keeps its identity in the dat
     assert.equal(status.inputs.length, 8);
     assert.equal(status.outputs.length, 8);
     const ca = fs.readFileSync(path.join(data, "tls/dev-cert.pem"), "utf8");
-    const secure = await httpsGet(sim.ports.https!, ca);
+    const secure = await httpsGet(sim.ports.https!, ca, "jnior", password);
     assert.equal(secure.status, 200);
     assert.equal(JSON.parse(secure.body).serialNumber, status.serialNumber);
     assert.equal(await sim.stop(), 0);
@@ -72,7 +77,7 @@ test("it listens, answers over HTTP and HTTPS, and keeps its identity in the dat
     const again = await start(["--http-port", "0", "--https-port", "0", "--data", data]);
     assert.doesNotMatch(again.stdout(), /password/, "the password is shown once only");
     assert.doesNotMatch(again.stderr(), /made a self-signed/, "the certificate is reused");
-    const status2 = (await (await fetch(`http://127.0.0.1:${again.ports.http}/status`)).json()) as { serialNumber: number };
+    const status2 = (await (await digestFetch(`http://127.0.0.1:${again.ports.http}/status`, "jnior", password)).json()) as { serialNumber: number };
     assert.equal(status2.serialNumber, status.serialNumber, "same unit across restarts");
     assert.equal(await again.stop(), 0);
   } finally {
@@ -90,9 +95,9 @@ test("--password sets the administrator password and never prints it", async () 
 });
 
 test("--board and --host are honoured", async () => {
-  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--board", "jnior-414", "--host", "127.0.0.1"]);
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--board", "jnior-414", "--host", "127.0.0.1", "--password", "pw-414"]);
   try {
-    const status = (await (await fetch(`http://127.0.0.1:${sim.ports.http}/`)).json()) as { model: string; inputs: number[]; outputs: number[] };
+    const status = (await (await digestFetch(`http://127.0.0.1:${sim.ports.http}/`, "jnior", "pw-414")).json()) as { model: string; inputs: number[]; outputs: number[] };
     assert.deepEqual([status.model, status.inputs.length, status.outputs.length], ["414", 12, 4]);
   } finally {
     await sim.stop();
@@ -105,7 +110,7 @@ test("--config: a file without httpServer runs no web server; a bad file is refu
   fs.writeFileSync(none, '{"board":"jnior-412"}');
   const sim = await start(["--config", none, "--data", dir]);
   try {
-    assert.deepEqual(Object.keys(sim.ports), ["control"], "only the simulator's control API");
+    assert.deepEqual(Object.keys(sim.ports).sort(), ["control", "jmp"], "no web server: JMP and the simulator's control API only");
     assert.match(sim.stdout(), /no web server/);
   } finally {
     await sim.stop();
@@ -166,7 +171,7 @@ test("a SIGTERM sent the moment the ready line appears stops it cleanly (exit 0)
   const data = tempDir();
   for (let i = 0; i < 15; i++) {
     const code = await new Promise<number | null>((resolve) => {
-      const proc = spawn(process.execPath, [SIM, "--http-port", "0", "--https-port", "0", "--data", data], { stdio: ["ignore", "pipe", "ignore"] });
+      const proc = spawn(process.execPath, [SIM, "--http-port", "0", "--https-port", "0", "--jmp-port", "0", "--data", data], { stdio: ["ignore", "pipe", "ignore"] });
       let out = "";
       let sent = false;
       proc.stdout.on("data", (d: Buffer) => {

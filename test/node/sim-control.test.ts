@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildSim } from "../../hosts/build/build.ts";
 import { runToExit, start, tempDir } from "./sim-process.ts";
+import { digestFetch } from "./web-client.ts";
 
 before(async () => {
   await buildSim();
@@ -15,14 +16,16 @@ async function post(port: number, url: string, body: unknown): Promise<{ status:
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
 
+const PASSWORD = "Control-test-1";
+
 async function status(sim: { ports: Record<string, number> }): Promise<{ inputs: { state: number; count: number }[]; outputs: { state: number }[] }> {
-  return (await (await fetch(`http://127.0.0.1:${sim.ports.http}/status`)).json()) as never;
+  return (await (await digestFetch(`http://127.0.0.1:${sim.ports.http}/status`, "jnior", PASSWORD)).json()) as never;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test("the control API switches inputs and runs pulse trains; the device sees them through its I/O pipeline", async () => {
-  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--set", "IO/Inputs/din2/Debounce=0"]);
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--password", PASSWORD, "--set", "IO/Inputs/din2/Debounce=0"]);
   try {
     assert.ok(sim.ports.control! > 0, "the ready line names the control port");
     const board = await (await fetch(`http://127.0.0.1:${sim.ports.control}/board`)).json();
@@ -52,7 +55,7 @@ test("the control API refuses bad requests with a reason and listens on loopback
     assert.equal((await post(port, "/inputs/1/pulses", { count: 3, width: 10, period: 10 })).json.error, "need 0 < width < period");
     assert.equal((await fetch(`http://127.0.0.1:${port}/nothing`)).status, 404);
     // Linux routes all of 127/8 to lo: a socket bound to 127.0.0.1 refuses 127.0.0.2, one bound to 0.0.0.0 takes it
-    assert.equal((await fetch(`http://127.0.0.2:${sim.ports.http}/status`)).status, 200, "the device listens everywhere (--host 0.0.0.0)");
+    assert.equal((await fetch(`http://127.0.0.2:${sim.ports.http}/status`)).status, 401, "the device listens everywhere (--host 0.0.0.0), and asks for a login");
     await assert.rejects(fetch(`http://127.0.0.2:${port}/board`), /fetch failed/, "the control API does not");
   } finally {
     await sim.stop();
@@ -80,7 +83,7 @@ test("--board takes a JSON profile; a bad one is refused naming the file and fie
   const dir = tempDir();
   const good = path.join(dir, "mine.json");
   fs.writeFileSync(good, JSON.stringify({ name: "my-board", model: "410", inputs: [{ pin: 34, activeLow: true }], outputs: [16, 17] }));
-  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", dir, "--board", good, "--set", "IO/Inputs/din1/Debounce=0"]);
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", dir, "--password", PASSWORD, "--board", good, "--set", "IO/Inputs/din1/Debounce=0"]);
   try {
     const s = await status(sim);
     assert.deepEqual([s.inputs.length, s.outputs.length], [1, 2]);

@@ -35,10 +35,14 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "iobox-sim-"));
 }
 
-/** Starts the simulator and resolves once it prints its ready line. */
+/**
+ * Starts the simulator and resolves once it prints its ready line. JMP takes any free port unless
+ * the arguments choose one: simulators in parallel test files must not race for 9220.
+ */
 export function start(args: string[]): Promise<Sim> {
+  const all = args.includes("--jmp-port") ? args : [...args, "--jmp-port", "0"];
   return new Promise((resolve, reject) => {
-    const proc = track(spawn(process.execPath, [SIM, ...args], { stdio: ["pipe", "pipe", "pipe"] }));
+    const proc = track(spawn(process.execPath, [SIM, ...all], { stdio: ["pipe", "pipe", "pipe"] }));
     let out = "";
     let err = "";
     const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
@@ -80,8 +84,9 @@ export function start(args: string[]): Promise<Sim> {
 
 /** Runs the simulator expecting it to exit; resolves with its exit code and output. */
 export function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const all = args.includes("--jmp-port") ? args : [...args, "--jmp-port", "0"];
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [SIM, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [SIM, ...all], { stdio: ["ignore", "pipe", "pipe"] });
     track(proc);
     let stdout = "";
     let stderr = "";

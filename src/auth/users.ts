@@ -3,8 +3,8 @@
  * as given because the JANOS Auth-Digest needs them (md5 over user:nonce:password); they never leave
  * the device through any protocol.
  */
-import { decodeUtf8, encodeUtf8 } from "./bytes.ts";
-import type { Host } from "./host.ts";
+import { decodeUtf8, encodeUtf8 } from "../bytes.ts";
+import type { Host } from "../host.ts";
 
 export type Role = "administrator" | "control" | "view";
 
@@ -12,6 +12,19 @@ export interface User {
   name: string;
   role: Role;
   password: string;
+}
+
+/** Who a connection or request acts as. */
+export interface Principal {
+  name: string;
+  role: Role;
+}
+
+/** Roles in increasing power (janos.md §3.7): view-only, control (may operate I/O), administrator. */
+const RANK: Record<Role, number> = { view: 0, control: 1, administrator: 2 };
+
+export function hasRole(principal: Principal, needed: Role): boolean {
+  return RANK[principal.role] >= RANK[needed];
 }
 
 const FILE = "users.json";
@@ -34,6 +47,11 @@ export class UserStore {
 
   find(name: string): User | undefined {
     return this.users.find((u) => u.name === name);
+  }
+
+  /** The password of `name`, for the digest checks; undefined for an unknown user. */
+  passwordOf(name: string): string | undefined {
+    return this.find(name)?.password;
   }
 
   list(): readonly User[] {
@@ -60,6 +78,7 @@ export class UserStore {
   }
 
   put(user: User): void {
+    checkUserName(user.name);
     checkPassword(user.password);
     const next = this.users.filter((u) => u.name !== user.name);
     next.push({ ...user });
@@ -82,6 +101,11 @@ export class UserStore {
     while (out.length < length) out += this.generatePassword(length - out.length);
     return out;
   }
+}
+
+/** Printable ASCII, no spaces: a name travels in Auth-Digest, Digest and Basic credentials. */
+export function checkUserName(name: string): void {
+  if (!/^[\x21-\x7e]{1,32}$/.test(name)) throw new RangeError("a user name is 1 to 32 printable ASCII characters without spaces");
 }
 
 /** Only printable ASCII: the Auth-Digest of INTEG's clients hashes ASCII reliably (janos.md §3.3). */

@@ -1,0 +1,154 @@
+/**
+ * The login of the web pages, when the registry's `WebServer/Login` is on (the default; janos.md
+ * §3.6): HTTP Digest (RFC 7616, SHA-256 or MD5) on any connection, Basic only over TLS, where the
+ * password is not in the clear. A successful login starts a browser session (web-sessions.ts): its
+ * cookie lets the following requests in, and a WebSocket upgrade that carries it starts logged in,
+ * so a page does not ask twice.
+ *
+ * With `WebServer/Login` off the pages are open and no session is made: JANOS then issues a cookie
+ * that logs WebSockets in too, which would make every browser an administrator's WebSocket; iobox
+ * leaves WebSockets to log in themselves (or to `Websocket/Anonymous`).
+ *
+ * Failed logins count against the client address, with the JANOS ones (failure-limiter.ts).
+ */
+import type { Exchange } from "../http/exchange.ts";
+import type { Handler } from "../http/router.ts";
+import type { Host } from "../host.ts";
+import { parseBoolean } from "../registry/keys.ts";
+import type { Registry } from "../registry/registry.ts";
+import { basicCredentials, equalConstantTime, parseAuthorization, parseCookies } from "./credentials.ts";
+import type { FailureLimiter } from "./failure-limiter.ts";
+import { HttpDigest } from "./http-digest.ts";
+import type { Principal, UserStore } from "./users.ts";
+import { SESSION_COOKIE, type WebSessions } from "./web-sessions.ts";
+
+export interface WebLoginDependencies {
+  registry: Registry;
+  users: UserStore;
+  limiter: FailureLimiter;
+  sessions: WebSessions;
+}
+
+export class WebLogin {
+  private readonly digest: HttpDigest;
+
+  constructor(
+    private readonly host: Host,
+    private readonly deps: WebLoginDependencies,
+    readonly realm: string,
+  ) {
+    this.digest = new HttpDigest(host, { realm });
+  }
+
+  /** `WebServer/Login`: whether pages need a login. */
+  get required(): boolean {
+    return parseBoolean(this.deps.registry.get("WebServer/Login") ?? "") !== false;
+  }
+
+  /** Wraps a page handler: it runs once the request is logged in (or at once, with login off). */
+  protect(handler: Handler): Handler {
+    return (exchange) => {
+      if (this.check(exchange)) handler(exchange);
+    };
+  }
+
+  /**
+   * The user of the session cookie a WebSocket upgrade carries. Only from the page's own origin:
+   * a page elsewhere must not ride on the browser's cookie (cross-site WebSocket hijacking).
+   */
+  fromCookie(exchange: Exchange): Principal | undefined {
+    const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
+    if (!token) return undefined;
+    const origin = exchange.headers.get("origin");
+    if (origin !== undefined && !sameOrigin(origin, exchange.headers.get("host"), exchange.secure)) {
+      this.host.log("warn", `web ${exchange.remoteAddress}: a session cookie from origin ${origin.slice(0, 80)} ignored`);
+      return undefined;
+    }
+    return this.deps.sessions.use(token);
+  }
+
+  /** POST /logout: ends the browser's session. */
+  readonly logout: Handler = (exchange) => {
+    const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
+    if (token) this.deps.sessions.end(token);
+    exchange.respond(204, undefined, ["Set-Cookie", `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`]);
+  };
+
+  /** True when the request may go on; otherwise it has been answered (401 or 429). */
+  private check(exchange: Exchange): boolean {
+    if (!this.required) return true;
+    const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
+    const session = token ? this.deps.sessions.use(token) : undefined;
+    if (session) {
+      exchange.user = session;
+      return true;
+    }
+    const credentials = parseAuthorization(exchange.headers.get("authorization"));
+    if (!credentials) {
+      this.challenge(exchange, false);
+      return false;
+    }
+    const address = exchange.remoteAddress;
+    const wait = this.deps.limiter.delayFor(address);
+    if (wait > 0) {
+      exchange.respond(429, "too many failed logins; try again later\n", ["Retry-After", String(Math.ceil(wait / 1000))]);
+      return false;
+    }
+    const scheme = credentials.scheme.toLowerCase();
+    let user: string | undefined;
+    let reason = "";
+    if (scheme === "digest") {
+      const result = this.digest.verify(credentials, exchange.method, exchange.target, (name) => this.deps.users.passwordOf(name));
+      if (result.ok) user = result.user;
+      else if (result.stale) {
+        this.challenge(exchange, true); // right password, old nonce: the client retries without asking
+        return false;
+      } else reason = result.reason;
+    } else if (scheme === "basic" && exchange.secure) {
+      const basic = basicCredentials(credentials);
+      const password = basic ? this.deps.users.passwordOf(basic.user) : undefined;
+      // compared even for an unknown user: no user enumeration by timing
+      const right = basic !== undefined && equalConstantTime(basic.password, password ?? "\u0000" + basic.password);
+      if (right && password !== undefined) user = basic!.user;
+      else reason = basic ? "unknown user or wrong password" : "malformed Basic credentials";
+    } else {
+      // Basic in the clear, Bearer, anything else: not a way into the pages
+      this.challenge(exchange, false);
+      return false;
+    }
+    if (user === undefined) {
+      const failures = this.deps.limiter.failed(address);
+      this.host.log("warn", `web ${address}: login failed: ${reason} (${failures} from this address)`);
+      this.challenge(exchange, false);
+      return false;
+    }
+    this.deps.limiter.succeeded(address);
+    const principal: Principal = { name: user, role: this.deps.users.find(user)!.role };
+    const cookie = this.deps.sessions.create(principal);
+    exchange.addHeader("Set-Cookie", `${SESSION_COOKIE}=${cookie}; Path=/; HttpOnly; SameSite=Strict${exchange.secure ? "; Secure" : ""}`);
+    exchange.user = principal;
+    this.host.log("info", `web ${address}: "${user}" logged in`);
+    return true;
+  }
+
+  private challenge(exchange: Exchange, stale: boolean): void {
+    const headers: string[] = [];
+    for (const c of this.digest.challenges(stale)) headers.push("WWW-Authenticate", c);
+    if (exchange.secure) headers.push("WWW-Authenticate", `Basic realm="${this.realm}", charset="UTF-8"`);
+    headers.push("Cache-Control", "no-store");
+    exchange.respond(401, "login required\n", headers);
+  }
+}
+
+/** Whether an Origin header names the same host and port as the Host header (scheme defaults applied). */
+export function sameOrigin(origin: string, host: string | undefined, secure: boolean): boolean {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]+)$/i.exec(origin.trim());
+  if (!m || host === undefined) return false;
+  const scheme = m[1]!.toLowerCase();
+  const withPort = (authority: string, tls: boolean): string => {
+    const a = authority.toLowerCase();
+    return /:\d+$/.test(a) && !a.endsWith("]") ? a : a + (tls ? ":443" : ":80");
+  };
+  const originTls = scheme === "https" || scheme === "wss";
+  return withPort(m[2]!, originTls) === withPort(host, secure);
+}

@@ -1,0 +1,164 @@
+/**
+ * The messages a logged-in client may send (janos.md §5, §11), each with the role it needs.
+ *
+ * Permissions (JANOS's own rules are UNCONFIRMED, janos.md §3.7): view-only users may read
+ * (Status, Registry Read and List, Enumerate Devices); control users may also operate I/O
+ * (Control); administrators may also change configuration (Registry Write, and Reset Usage, which
+ * JmpLib marks as an administrator's). A refusal is an `Error` with `Text` "403 Forbidden".
+ *
+ * Message and member names are matched without regard to case: INTEG's JS library sends
+ * "duration" for one command, and nothing is lost by being lenient.
+ */
+import { hasRole, type Role } from "../auth/users.ts";
+import type { Io } from "../io/io.ts";
+import type { RelayCommand } from "../io/relay.ts";
+import type { Entry } from "../registry/format.ts";
+import { RegistryError, type Registry } from "../registry/registry.ts";
+import type { JanosSession } from "./session.ts";
+
+export interface JanosContext {
+  readonly registry: Registry;
+  readonly io: Io;
+  reply(session: JanosSession, fields: Record<string, unknown>, meta: unknown): void;
+  error(session: JanosSession, status: number, detail: string, meta?: unknown): void;
+  sendMonitor(session: JanosSession, meta?: unknown): void;
+}
+
+type Message = Record<string, unknown>;
+type Run = (c: JanosContext, s: JanosSession, m: Message, meta: unknown) => void;
+
+const COMMANDS = new Map<string, { role: Role; run: Run }>([
+  ["status", { role: "view", run: (c, s, _m, meta) => c.sendMonitor(s, meta) }],
+  ["control", { role: "control", run: control }],
+  ["registry read", { role: "view", run: registryRead }],
+  ["registry list", { role: "view", run: registryList }],
+  ["registry write", { role: "administrator", run: registryWrite }],
+  // no sensor-port modules: an empty list is the truth
+  ["enumerate devices", { role: "view", run: (c, s, _m, meta) => c.reply(s, { Message: "Enumerate Devices Response", Devices: [] }, meta) }],
+]);
+
+/** JANOS messages iobox knows of and does not implement: answered with 501, not "unknown". */
+const NOT_IMPLEMENTED = new Set(
+  [
+    "Registry Write Encrypted",
+    "Read Devices",
+    "Write Devices",
+    "Console Open",
+    "Console Stdin",
+    "Console Close",
+    "File List",
+    "File Read",
+    "File Write",
+    "File Rename",
+    "File Remove",
+    "File Mkdir",
+    "Post Message",
+    "Clock Read",
+    "Clock Set",
+  ].map((n) => n.toLowerCase()),
+);
+
+const ROLE_NAMES: Record<Role, string> = { view: "view-only", control: "control", administrator: "administrator" };
+
+export function dispatch(c: JanosContext, s: JanosSession, name: string, m: Message, meta: unknown): void {
+  const key = name.toLowerCase();
+  const command = COMMANDS.get(key);
+  if (!command) {
+    const detail = NOT_IMPLEMENTED.has(key) ? `iobox does not implement "${name}"` : `unknown message "${name}"`;
+    return c.error(s, 501, detail, meta);
+  }
+  if (!hasRole(s.principal!, command.role)) return forbid(c, s, `"${name}"`, command.role, meta);
+  command.run(c, s, m, meta);
+}
+
+function forbid(c: JanosContext, s: JanosSession, what: string, role: Role, meta: unknown): void {
+  c.error(s, 403, `${what} needs ${role === "administrator" ? "an" : "a"} ${ROLE_NAMES[role]} user; "${s.principal!.name}" is ${ROLE_NAMES[s.principal!.role]}`, meta);
+}
+
+/** A member by name, any case; the exact spelling wins. */
+function member(m: Message, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(m, name)) return m[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(m)) if (k.toLowerCase() === lower) return m[k];
+  return undefined;
+}
+
+/** A number, or a string holding one (clients written in loosely typed languages send either). */
+function numeric(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+const RELAY_COMMANDS: Record<string, RelayCommand> = { toggle: "toggle", close: "close", open: "open" };
+
+/** Control (janos.md §5.2): no answer when it worked; the Monitor that follows a change is the answer. */
+function control(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
+  const command = member(m, "Command");
+  if (typeof command !== "string") return c.error(s, 400, 'Control needs a "Command"', meta);
+  const channel = numeric(member(m, "Channel"));
+  if (channel === undefined || !Number.isInteger(channel)) return c.error(s, 400, 'Control needs a "Channel" number (1-based)', meta);
+  const verb = command.toLowerCase();
+  try {
+    const relay = RELAY_COMMANDS[verb];
+    if (relay) {
+      const given = member(m, "Duration");
+      const duration = given === undefined || given === null ? 0 : numeric(given);
+      if (duration === undefined) return c.error(s, 400, '"Duration" must be a number of milliseconds', meta);
+      c.io.control(relay, channel, Math.max(0, duration)); // 0 or less: permanent (janos.md §5.2)
+    } else if (verb === "reset latch") c.io.resetLatch(channel);
+    else if (verb === "reset counter") c.io.resetCounter(channel);
+    else if (verb === "reset usage") {
+      if (!hasRole(s.principal!, "administrator")) return forbid(c, s, '"Reset Usage"', "administrator", meta);
+      c.io.resetUsage(channel);
+    } else if (verb === "block") return c.error(s, 501, 'iobox does not implement the "Block" command', meta);
+    else return c.error(s, 400, `unknown Control command "${command}" (Toggle, Close, Open, Reset Latch, Reset Counter, Reset Usage)`, meta);
+  } catch (e) {
+    if (e instanceof RangeError) return c.error(s, 400, e.message, meta);
+    throw e;
+  }
+}
+
+/** Registry Read: every requested key, spelled as requested, "" for keys without a value (janos.md §5.3). */
+function registryRead(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
+  const keys = member(m, "Keys");
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return c.error(s, 400, 'Registry Read needs "Keys": an array of key names', meta);
+  c.reply(s, { Message: "Registry Response", Keys: c.registry.read(keys as string[]) }, meta);
+}
+
+/**
+ * Registry Write: the keys are written together or not at all; the answer echoes them, and every
+ * connection then gets a Registry Update. Values are strings; numbers and booleans are taken as their
+ * text, null as "" (which removes the key).
+ */
+function registryWrite(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
+  const keys = member(m, "Keys");
+  if (typeof keys !== "object" || keys === null || Array.isArray(keys)) return c.error(s, 400, 'Registry Write needs "Keys": an object of key names and values', meta);
+  const entries: Entry[] = [];
+  const written: Record<string, string> = {};
+  for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
+    const text = value === null ? "" : typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+    if (text === undefined) return c.error(s, 400, `${key}: a registry value is a string`, meta);
+    entries.push([key, text]);
+    written[key] = text;
+  }
+  try {
+    c.registry.write(entries);
+  } catch (e) {
+    if (e instanceof RegistryError) return c.error(s, 400, e.message, meta);
+    throw e;
+  }
+  c.reply(s, { Message: "Registry Response", Keys: written }, meta);
+}
+
+/**
+ * Registry List: the keys directly under `Node`, then its sub-nodes marked with a trailing "/" as
+ * in a file listing. The element format is UNCONFIRMED (janos.md §5.3); INTEG's JS client passes the
+ * array through untouched. Keys that have only a default are listed, so clients can discover them.
+ */
+function registryList(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
+  const node = member(m, "Node") ?? "";
+  if (typeof node !== "string") return c.error(s, 400, '"Node" must be a registry node name', meta);
+  const { keys, nodes } = c.registry.list(node, { defaults: true });
+  c.reply(s, { Message: "Registry List Response", Node: node, Keys: [...keys, ...nodes.map((n) => n + "/")] }, meta);
+}

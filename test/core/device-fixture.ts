@@ -1,0 +1,78 @@
+/** A whole device on the in-memory host, with users of every role, and clients to talk to it. */
+import { UserStore } from "../../src/auth/users.ts";
+import { findBoard } from "../../src/boards.ts";
+import { startDevice, type Device, type DeviceConfig } from "../../src/device.ts";
+import type { Entry } from "../../src/registry/format.ts";
+import { JanosClient, type JanosClientOptions } from "../../sim/janos-client.ts";
+import { MemoryHost } from "../../sim/memory-host.ts";
+import type { MemoryNetOptions } from "../../sim/memory-net.ts";
+
+export const board = findBoard("jnior-410")!;
+
+export const USERS = {
+  admin: { name: "jnior", password: "admin-pw" },
+  op: { name: "op", password: "op-pw" },
+  viewer: { name: "viewer", password: "viewer-pw" },
+} as const;
+
+export interface DeviceFixture {
+  host: MemoryHost;
+  device: Device;
+  /** Lets `ms` of virtual time pass, one timer at a time, running promise jobs in between. */
+  run(ms?: number): Promise<void>;
+  client(transport: "websocket" | "jmp", options?: Partial<JanosClientOptions>): JanosClient;
+  /** Connects and logs in as `user`; the client has seen Authenticated and the first Monitor. */
+  loggedIn(transport: "websocket" | "jmp", user?: { name: string; password: string }): Promise<JanosClient>;
+  stop(): Promise<void>;
+}
+
+export async function bootDevice(options: { settings?: Entry[]; net?: MemoryNetOptions; seed?: number; config?: Partial<DeviceConfig> } = {}): Promise<DeviceFixture> {
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net });
+  const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
+  accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });
+  accounts.put({ name: USERS.viewer.name, role: "view", password: USERS.viewer.password });
+  const device = await startDevice(host, {
+    board,
+    listeners: [{ name: "http", port: 80 }],
+    adminPassword: USERS.admin.password,
+    settings: options.settings,
+    jmp: { port: 9220 },
+    ...options.config,
+  });
+
+  const run = async (ms = 0): Promise<void> => {
+    const target = host.clock.monotonic() + ms;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      for (let i = 0; i < 4; i++) await Promise.resolve();
+      const due = host.clock.nextDue();
+      if (due === undefined || due > target) break;
+      host.clock.advanceTo(due);
+    }
+    host.clock.advanceTo(target);
+    for (let i = 0; i < 4; i++) await Promise.resolve();
+  };
+  const client = (transport: "websocket" | "jmp", o: Partial<JanosClientOptions> = {}): JanosClient =>
+    new JanosClient(host.net, host.crypto, { transport, port: transport === "jmp" ? device.ports.jmp! : device.ports.http!, ...o });
+  const loggedIn = async (transport: "websocket" | "jmp", user: { name: string; password: string } = USERS.admin): Promise<JanosClient> => {
+    const c = client(transport);
+    await run();
+    c.send({ Message: "" });
+    await run();
+    c.send({ "Auth-Digest": c.authDigest(user.name, user.password) });
+    await run();
+    if (!c.named("Authenticated").length) throw new Error("login failed: " + JSON.stringify(c.messages));
+    return c;
+  };
+  return {
+    host,
+    device,
+    run,
+    client,
+    loggedIn,
+    stop: async () => {
+      const stopping = device.stop();
+      await run(10_000);
+      await stopping;
+    },
+  };
+}
