@@ -6,8 +6,9 @@
 import fs from "node:fs";
 import { startXsWorker } from "../test/xs/worker.ts";
 
-const notes: { step?: string; done?: boolean }[] = [];
-const worker = await startXsWorker("iobox-bench", (m) => notes.push(m as { step?: string; done?: boolean }));
+type Note = { step?: string; done?: boolean; error?: string };
+const notes: Note[] = [];
+const worker = await startXsWorker("iobox-bench", (m) => notes.push(m as Note));
 const steps: Record<string, { compute: number | null; heapSlots: number | null; ms: number }> = {};
 try {
   await worker.evaluate(fs.readFileSync(process.argv[2]!, "utf8"));
@@ -17,6 +18,7 @@ try {
     const ms = performance.now() - started;
     const last = notes.pop();
     if (!last || last.done) break;
+    if (last.error) throw new Error(`step "${last.step}" failed on XS: ${last.error}`);
     steps[last.step!] = { compute: r.meterUsage.compute, heapSlots: r.meterUsage.currentHeapCount, ms };
   }
 } finally {

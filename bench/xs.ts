@@ -15,14 +15,22 @@ export interface XsStep {
 
 /**
  * `entry` is a module whose default export is a list of [name, fn] steps. Each fn runs in its own
- * xsnap evaluate, so its compute count is exact and repeatable.
+ * xsnap evaluate, so its compute count is exact and repeatable; a fn may return a promise (its
+ * promise jobs are counted too).
  */
 export async function meterOnXs(entry: string): Promise<Record<string, XsStep>> {
   const prelude = `
     import steps from ${JSON.stringify(entry)};
     let i = 0;
     const report = (m) => { const s = JSON.stringify(m); const b = new Uint8Array(s.length); for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k); globalThis.issueCommand(b.buffer); };
-    globalThis.__benchNext = () => { if (i >= steps.length) return report({ done: true }); const [name, fn] = steps[i++]; fn(); report({ step: name }); };
+    globalThis.__benchNext = () => {
+      if (i >= steps.length) return report({ done: true });
+      const [name, fn] = steps[i++];
+      const r = fn();
+      // an async step reports when it is done: xsnap runs promise jobs before evaluate returns
+      if (r && typeof r.then === "function") r.then(() => report({ step: name }), (e) => report({ step: name, error: String(e) }));
+      else report({ step: name });
+    };
   `;
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "iobox-bench-")), "bundle.js");
   fs.writeFileSync(file, await bundleForXs(prelude, ROOT));

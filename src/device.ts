@@ -46,8 +46,8 @@ export interface DeviceConfig {
   websocket?: Partial<WebSocketOptions>;
   /** The realm of the web login (config.json `httpServer.authentication.realm`). */
   realm?: string;
-  /** The JMP server: `port` overrides the registry's JMP/Port (0 = any free port). */
-  jmp?: { host?: string; port?: number } & Partial<JmpOptions>;
+  /** The JMP server: `port` overrides the registry's JMP/Port (0 = any free port); JMP/MaxConnections always applies. */
+  jmp?: { host?: string; port?: number } & Partial<Omit<JmpOptions, "maxConnections">>;
   janos?: Partial<JanosOptions>;
 }
 
@@ -116,7 +116,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const janos = new JanosService(host, { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber } }, config.janos);
   const webSockets = new JanosWebSockets(janos);
   const anonymous = new AnonymousAccess(host, registry, users);
-  const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: config.jmp?.maxConnections ?? Number(registry.get("JMP/MaxConnections")) });
+  const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: Number(registry.get("JMP/MaxConnections")) }); // the registry decides
 
   const router = new Router();
   const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });

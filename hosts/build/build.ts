@@ -54,23 +54,27 @@ function report(name: string, result: esbuild.BuildResult<{ metafile: true }>): 
   return { name, files, byFolder };
 }
 
-export async function buildSim(): Promise<Built> {
-  const result = await esbuild.build({
+/** A Node program as the simulator is built: one minified ESM file per entry, `.mjs`. */
+export function buildNodeProgram(entryPoints: Record<string, string>, outdir: string, options: esbuild.BuildOptions = {}): Promise<esbuild.BuildResult<{ metafile: true }>> {
+  return esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { iobox: "hosts/node/main.ts" },
-    outdir: "build/sim",
+    entryPoints,
+    outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     minify: true,
-    sourcemap: true,
-    metafile: true,
     logLevel: "warning",
     plugins: [importCheckPlugin(houseRules(ROOT))],
+    ...options,
+    metafile: true,
   });
-  return report("simulator", result);
+}
+
+export async function buildSim(): Promise<Built> {
+  return report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, "build/sim", { sourcemap: true }));
 }
 
 export async function buildDevice(): Promise<Built> {

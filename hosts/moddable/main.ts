@@ -7,6 +7,7 @@ import platform from "iobox-platform";
 import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { DEVICE_LIMITS } from "../../src/http/limits.ts";
+import { DEVICE_JMP } from "../../src/janos/jmp-server.ts";
 import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
 import { ModdableHost } from "./host.ts";
 
@@ -24,7 +25,7 @@ if (!board) {
 }
 
 function boot(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[]): void {
-  startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET }).then(
+  startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

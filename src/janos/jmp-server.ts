@@ -19,8 +19,8 @@ export interface JmpOptions {
   maxBuffered: number;
 }
 
-/** Device profile: like the WebSocket one (websocket.ts), 4 KB each way. */
-export const DEVICE_JMP: JmpOptions = { maxConnections: 16, maxMessage: 4096, maxBuffered: 4096 };
+/** Device profile: like the WebSocket one (websocket.ts), 4 KB each way. (The connection limit is the registry's JMP/MaxConnections.) */
+export const DEVICE_JMP = { maxMessage: 4096, maxBuffered: 4096 };
 
 export const SIMULATOR_JMP: JmpOptions = { maxConnections: 16, maxMessage: 1024 * 1024, maxBuffered: 1024 * 1024 };
 

@@ -1,0 +1,68 @@
+/**
+ * Steps metered on XS: input edges (debounce 0) with 0, 1, 16 and 64 logged-in JANOS sessions, each
+ * edge followed by the Monitor broadcast it causes. The sessions' links take the frames and drop
+ * them, so what is metered is the protocol's work: writing the Monitor, framing it once, and handing
+ * it to every session.
+ */
+import { FailureLimiter } from "../src/auth/failure-limiter.ts";
+import { UserStore } from "../src/auth/users.ts";
+import { findBoard } from "../src/boards.ts";
+import { Io } from "../src/io/io.ts";
+import type { Link, SharedMessage } from "../src/janos/link.ts";
+import { JanosService } from "../src/janos/service.ts";
+import { Registry } from "../src/registry/registry.ts";
+import { MemoryHost } from "../sim/memory-host.ts";
+
+export const EDGES = 500;
+export const SESSIONS = [1, 16, 64] as const;
+
+let host: MemoryHost;
+let io: Io;
+let sent = 0;
+
+class NullLink implements Link {
+  readonly transport = "websocket";
+  readonly remoteAddress = "192.0.2.1";
+  readonly remotePort = 1;
+  readonly secure = false;
+  readonly pending = 0;
+  send(): boolean {
+    return true;
+  }
+  sendShared(message: SharedMessage): boolean {
+    sent += message.webSocketFrame.length; // framed, as a real link would
+    return true;
+  }
+  close(): void {}
+}
+
+function setup(sessions: number): void {
+  const board = findBoard("jnior-410")!;
+  host = new MemoryHost({ layout: board });
+  const registry = new Registry(host);
+  registry.write({ "IO/Inputs/din1/Debounce": "0" });
+  io = new Io(host, registry, board);
+  const users = new UserStore(host);
+  const janos = new JanosService(host, { registry, io, users, limiter: new FailureLimiter(host.clock), identity: { model: "410", version: "v0.1.0", serialNumber: 48879 } });
+  for (let i = 0; i < sessions; i++) {
+    const s = janos.open(new NullLink(), { name: "jnior", role: "administrator" }, "anonymous");
+    janos.receive(s, '{"Message":""}'); // Authenticated + the first Monitor: the session is live
+  }
+}
+
+async function edges(): Promise<void> {
+  for (let i = 0; i < EDGES; i++) {
+    host.clock.advance(1);
+    host.board.setInput(1, (i & 1) === 0 ? 1 : 0);
+    await null; // the broadcast runs as a promise job after the change
+    await null;
+  }
+  if (io.inputs[0]!.count !== EDGES / 2) throw new Error("edges were lost");
+}
+
+const steps: [string, () => void | Promise<void>][] = [
+  ["setup 0", () => setup(0)],
+  ["edges, no sessions", edges],
+];
+for (const n of SESSIONS) steps.push([`setup ${n}`, () => setup(n)], [`edges, ${n} sessions`, edges]);
+export default steps;
