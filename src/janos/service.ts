@@ -203,9 +203,8 @@ export class JanosService implements JanosContext {
   }
 
   private login(session: JanosSession, digest: string, meta: unknown): boolean {
-    const nonce = session.nonce;
-    session.nonce = ""; // a nonce answers one attempt, right or wrong
-    const check = checkAuthDigest(this.host.crypto, digest, nonce, (user) => this.users.passwordOf(user));
+    // a nonce answers one attempt: a failure is followed by a new challenge (or a held one, with none)
+    const check = checkAuthDigest(this.host.crypto, digest, session.nonce, (user) => this.users.passwordOf(user));
     const address = session.link.remoteAddress;
     if (!check.ok) {
       session.failures++;
