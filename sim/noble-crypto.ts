@@ -1,4 +1,5 @@
-/** Host crypto in pure JavaScript (@noble/hashes), so the memory host runs on XS as well as Node. */
+/** Host crypto in pure JavaScript (@noble/hashes, @noble/curves), so the memory host runs on XS as well as Node. */
+import { p256 } from "@noble/curves/nist.js";
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Crypto, HashAlgorithm, Hasher } from "../src/host.ts";
@@ -18,5 +19,15 @@ export const nobleCrypto: Crypto = {
       digest: () => h.digest(),
     };
     return hasher;
+  },
+  verifyP256(publicKey, message, signature) {
+    // noble also takes compressed points; the contract (and the other hosts) take only 0x04‖X‖Y
+    if (publicKey.length !== 65 || publicKey[0] !== 4 || signature.length !== 64) return false;
+    try {
+      // lowS: false because JWS signers (OpenSSL, Node, Moddable) do not normalise s; noble's default would refuse half of them
+      return p256.verify(signature, message, publicKey, { prehash: true, lowS: false, format: "compact" });
+    } catch {
+      return false;
+    }
   },
 };

@@ -36,6 +36,9 @@ import { Validator } from "./validate.ts";
 
 const DEFAULT_REALM = "iobox";
 
+/** When config.json says nothing: realm "iobox", both schemes, no scope. (Xentara's default schemes are UNCONFIRMED.) */
+export const DEFAULT_AUTHENTICATION: Authentication = { realm: DEFAULT_REALM, schemes: ["Basic", "Bearer"], scope: [] };
+
 export function parseConfig(text: string, file = "config.json"): ServerConfig {
   const v = new Validator(file);
   const root = v.object(v.parse(text), "", ["$schema", "board", "httpServer"]);

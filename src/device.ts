@@ -3,10 +3,13 @@
  * tears them down. Services get what they need from here; none reaches for globals.
  */
 import { FailureLimiter } from "./auth/failure-limiter.ts";
+import type { OAuth2Config } from "./auth/oauth2.ts";
+import { AccessControl, type SecurityConfig } from "./auth/security.ts";
 import { UserStore, type Principal, type User } from "./auth/users.ts";
 import { WebLogin } from "./auth/web-login.ts";
 import { WebSessions } from "./auth/web-sessions.ts";
 import type { BoardProfile } from "./boards.ts";
+import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
 import type { Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { Router } from "./http/router.ts";
@@ -21,6 +24,11 @@ import { DEVICE_KEYS } from "./registry/device-keys.ts";
 import { parseBoolean } from "./registry/keys.ts";
 import { Registry } from "./registry/registry.ts";
 import type { WebSocketOptions } from "./ws/websocket.ts";
+import { XentaraEndpoint } from "./xentara/endpoint.ts";
+import { XentaraService } from "./xentara/service.ts";
+
+/** Without a security.json nobody is entitled to anything on /api/ws. */
+const NO_SECURITY: SecurityConfig = { roles: [], entitlements: [], acl: { inherit: false, entries: [] }, warnings: [] };
 
 export const VERSION = "0.1.0";
 
@@ -44,8 +52,12 @@ export interface DeviceConfig {
   /** Server limits (default: the simulator profile; the device host passes DEVICE_LIMITS). */
   limits?: Partial<HttpLimits>;
   websocket?: Partial<WebSocketOptions>;
-  /** The realm of the web login (config.json `httpServer.authentication.realm`). */
-  realm?: string;
+  /** config.json's `httpServer.authentication`: the realm of every login, and the schemes and scope of /api/ws. */
+  authentication?: Authentication;
+  /** security.json: the access control list of /api/ws (absent: nobody may connect there). */
+  security?: SecurityConfig;
+  /** oauth2.json: the issuers of Bearer tokens for /api/ws. */
+  oauth2?: OAuth2Config;
   /** The JMP server: `port` overrides the registry's JMP/Port (0 = any free port); JMP/MaxConnections always applies. */
   jmp?: { host?: string; port?: number } & Partial<Omit<JmpOptions, "maxConnections">>;
   janos?: Partial<JanosOptions>;
@@ -74,6 +86,7 @@ export interface Device {
   readonly io: Io;
   readonly users: UserStore;
   readonly janos: JanosService;
+  readonly xentara: XentaraService;
   status(): DeviceStatus;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
@@ -112,10 +125,24 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   for (const note of config.board.notes ?? []) host.log("info", `board ${config.board.name}: ${note}`);
 
   const limiter = new FailureLimiter(host.clock);
-  const login = new WebLogin(host, { registry, users, limiter, sessions: new WebSessions(host) }, config.realm ?? "iobox");
+  const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
+  const login = new WebLogin(host, { registry, users, limiter, sessions: new WebSessions(host) }, authentication.realm);
   const janos = new JanosService(host, { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber } }, config.janos);
   const webSockets = new JanosWebSockets(janos);
   const anonymous = new AnonymousAccess(host, registry, users);
+  const security = config.security ?? NO_SECURITY;
+  for (const w of security.warnings) host.log("warn", w);
+  const access = new AccessControl(security);
+  const xentara = new XentaraService(host, { registry, io, access, version: VERSION });
+  const oauth2 = config.oauth2 ?? { scope: [], issuers: [] };
+  const xentaraEndpoint = new XentaraEndpoint(host, {
+    users,
+    limiter,
+    access,
+    service: xentara,
+    authentication,
+    bearer: { issuers: oauth2.issuers, scope: authentication.scope.length ? authentication.scope : oauth2.scope },
+  });
   const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: Number(registry.get("JMP/MaxConnections")) }); // the registry decides
 
   const router = new Router();
@@ -135,6 +162,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   router.get("/status", sendStatus);
   router.get("/", sendStatus);
   router.post("/logout", login.logout);
+  router.websocket("/api/ws", xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
   router.anyWebSocket((ex) => {
     const cookie = login.fromCookie(ex);
@@ -146,6 +174,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
 
   const release = (): void => {
     anonymous.close();
+    xentara.close();
     janos.close();
     io.close();
     registry.close();
@@ -182,7 +211,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, http, registry, io, users, janos, status, stop };
+  return { ports, serialNumber, generatedPassword, http, registry, io, users, janos, xentara, status, stop };
 }
 
 /**

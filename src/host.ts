@@ -72,6 +72,13 @@ export type HashAlgorithm = "md5" | "sha1" | "sha256";
 export interface Crypto {
   /** An incremental digest. HMAC and everything built on digests live in the core. */
   hash(algorithm: HashAlgorithm): Hasher;
+  /**
+   * ECDSA over P-256 with SHA-256 (JWT "ES256"): `publicKey` is the uncompressed point (65 bytes,
+   * 0x04‖X‖Y), `signature` is r‖s (64 bytes, JWS form). False for a bad signature or a malformed
+   * key/signature; never throws. The core cannot do elliptic-curve math itself at a usable speed,
+   * so each host brings its own.
+   */
+  verifyP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 export interface Hasher {

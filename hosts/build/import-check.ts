@@ -23,7 +23,7 @@ export function houseRules(root: string): ImportRule[] {
   const sim = path.join(root, "sim");
   return [
     { dir: src, mayImport: [src], packages: [] },
-    { dir: sim, mayImport: [src, sim], packages: ["@noble/hashes"] },
+    { dir: sim, mayImport: [src, sim], packages: ["@noble/hashes", "@noble/curves"] },
   ];
 }
 

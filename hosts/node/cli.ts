@@ -12,6 +12,8 @@ export interface CliOptions {
   data: string;
   board?: string;
   config?: string;
+  security?: string;
+  oauth2?: string;
   password?: string;
   /** Registry values to set at boot: [key, value]. */
   settings: [string, string][];
@@ -37,6 +39,8 @@ Options:
   --board NAME|FILE  board profile: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8,
                      or a JSON profile file (default from the config: jnior-410)
   --config FILE      config.json to use instead of the embedded default
+  --security FILE    security.json (TLS certificate, roles, ACL) instead of the embedded default
+  --oauth2 FILE      oauth2.json: issuers whose Bearer tokens /api/ws accepts (default: none)
   --password PW      set the administrator (jnior) password; without it the first run makes one
                      and prints it once
   --user NAME:ROLE:PW create or update an account (repeatable); ROLE is administrator, control
@@ -73,6 +77,8 @@ export function parseCli(argv: string[]): CliOptions {
         data: { type: "string" },
         board: { type: "string" },
         config: { type: "string" },
+        security: { type: "string" },
+        oauth2: { type: "string" },
         password: { type: "string" },
         set: { type: "string", multiple: true },
         user: { type: "string", multiple: true },
@@ -87,7 +93,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")} (got "${level}")`);
   if (values.host !== undefined && !/^[0-9a-fA-F.:]+$|^[a-zA-Z0-9.-]+$/.test(values.host)) throw new UsageError(`--host: "${values.host}" is not an address`);
   if (values.password !== undefined && values.password.length === 0) throw new UsageError("--password must not be empty");
-  for (const name of ["data", "board", "config"] as const) {
+  for (const name of ["data", "board", "config", "security", "oauth2"] as const) {
     if (values[name] === "") throw new UsageError(`--${name} must not be empty`);
   }
   const settings: [string, string][] = [];
@@ -113,6 +119,8 @@ export function parseCli(argv: string[]): CliOptions {
     data: values.data ?? "data",
     board: values.board,
     config: values.config,
+    security: values.security,
+    oauth2: values.oauth2,
     password: values.password,
     logLevel: level as LogLevel,
     help: values.help ?? false,

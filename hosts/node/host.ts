@@ -41,7 +41,24 @@ export const nodeCrypto: Crypto = {
     };
     return hasher;
   },
+  verifyP256(publicKey, message, signature) {
+    if (publicKey.length !== 65 || publicKey[0] !== 4 || signature.length !== 64) return false;
+    try {
+      // a JWK is the one import form that takes the bare coordinates, without building DER by hand
+      const key = crypto.createPublicKey({
+        format: "jwk",
+        key: { kty: "EC", crv: "P-256", x: base64url(publicKey.subarray(1, 33)), y: base64url(publicKey.subarray(33)) },
+      });
+      return crypto.verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, signature);
+    } catch {
+      return false; // a point off the curve is refused by createPublicKey
+    }
+  },
 };
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+}
 
 export const nodeText: TextCodec = {
   encode(text) {

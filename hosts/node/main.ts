@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { findBoard, parseBoardProfile, BOARDS, type BoardProfile } from "../../src/boards.ts";
-import { ConfigError, parseConfig } from "../../src/config.ts";
+import { ConfigError } from "../../src/config.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { RegistryError } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
@@ -11,7 +11,7 @@ import { BoardControl } from "../../sim/control.ts";
 import { startConsole } from "./console.ts";
 import { startControlApi } from "./control-api.ts";
 import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
-import { DEFAULT_CONFIG } from "./default-config.ts";
+import { FileError, loadConfigFiles, type ConfigFiles } from "./config-files.ts";
 import { ensureDevCertificate } from "./dev-cert.ts";
 import { NodeHost } from "./host.ts";
 
@@ -37,23 +37,20 @@ function unitId(dataDir: string): string {
 }
 
 async function main(options: CliOptions): Promise<void> {
-  let configText = DEFAULT_CONFIG;
-  let configName = "embedded default config.json";
-  if (options.config) {
-    configName = options.config;
-    try {
-      configText = fs.readFileSync(options.config, "utf8");
-    } catch (e) {
-      fail(`cannot read ${options.config}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  let config;
+  const dataDir = path.resolve(options.data);
   try {
-    config = parseConfig(configText, configName);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    if (e instanceof ConfigError) fail(e.message);
+    fail(`cannot use data directory ${dataDir}: ${(e as Error).message}`);
+  }
+  let files: ConfigFiles;
+  try {
+    files = loadConfigFiles(options, dataDir);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof FileError) fail(e.message);
     throw e;
   }
+  const { config, configName } = files;
 
   const boardName = options.board ?? config.board ?? "jnior-410";
   let board: BoardProfile | undefined;
@@ -66,21 +63,18 @@ async function main(options: CliOptions): Promise<void> {
   } else board = findBoard(boardName);
   if (!board) fail(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")}, or a .json profile)`);
 
-  const dataDir = path.resolve(options.data);
-  try {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    fail(`cannot use data directory ${dataDir}: ${(e as Error).message}`);
-  }
-
   const listeners: ListenerConfig[] = [];
   const hs = config.httpServer;
   if (hs) {
     const httpPort = options.httpPort ?? hs.httpPort;
     if (httpPort !== undefined) listeners.push({ name: "http", host: options.host, port: httpPort });
-    const cert = ensureDevCertificate(path.join(dataDir, "tls"));
-    if (cert.created) process.stderr.write(`iobox: made a self-signed development certificate ${cert.certPath}\n       SHA-256 ${cert.fingerprint}\n`);
-    listeners.push({ name: "https", host: options.host, port: options.httpsPort ?? hs.port, tls: { cert: cert.cert, key: cert.key } });
+    let tls = files.tls;
+    if (!tls) {
+      const cert = ensureDevCertificate(path.join(dataDir, "tls"));
+      if (cert.created) process.stderr.write(`iobox: made a self-signed development certificate ${cert.certPath}\n       SHA-256 ${cert.fingerprint}\n`);
+      tls = { cert: cert.cert, key: cert.key };
+    }
+    listeners.push({ name: "https", host: options.host, port: options.httpsPort ?? hs.port, tls });
   } else if (options.httpPort !== undefined || options.httpsPort !== undefined) {
     fail(`${configName} has no httpServer section, so there is no web server to put on that port`);
   }
@@ -111,7 +105,9 @@ async function main(options: CliOptions): Promise<void> {
       adminPassword: options.password,
       users: options.users,
       settings: options.settings,
-      realm: config.httpServer?.authentication.realm,
+      authentication: config.httpServer?.authentication,
+      security: files.security,
+      oauth2: files.oauth2,
       jmp: { host: options.host, port: options.jmpPort },
     });
   } catch (e) {

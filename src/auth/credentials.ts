@@ -151,3 +151,8 @@ function unescape(quoted: string): string {
   }
   return text;
 }
+
+/** `text` as an RFC 9110 quoted-string: a realm or a description inside a WWW-Authenticate challenge. */
+export function quotedString(text: string): string {
+  return '"' + text.replace(/[\\"]/g, "\\$&").replace(/[\x00-\x08\x0a-\x1f\x7f]/g, "") + '"';
+}

@@ -12,12 +12,21 @@ export interface User {
   name: string;
   role: Role;
   password: string;
+  /** Roles for the access control list of security.json; absent: the ones of `role` (ROLES_OF). */
+  roles?: string[];
 }
 
 /** Who a connection or request acts as. */
 export interface Principal {
   name: string;
   role: Role;
+}
+
+/** The security.json roles an account has unless it names its own: one per JANOS role. */
+export const ROLES_OF: Record<Role, readonly string[]> = { administrator: ["Administrator"], control: ["Operator"], view: ["Viewer"] };
+
+export function aclRolesOf(user: User): readonly string[] {
+  return user.roles ?? ROLES_OF[user.role];
 }
 
 /** Roles in increasing power (janos.md §3.7): view-only, control (may operate I/O), administrator. */
@@ -119,5 +128,11 @@ export function checkPassword(password: string): void {
 
 function isUser(u: unknown): u is User {
   const x = u as User;
-  return !!x && typeof x.name === "string" && typeof x.password === "string" && (x.role === "administrator" || x.role === "control" || x.role === "view");
+  return (
+    !!x &&
+    typeof x.name === "string" &&
+    typeof x.password === "string" &&
+    (x.role === "administrator" || x.role === "control" || x.role === "view") &&
+    (x.roles === undefined || (Array.isArray(x.roles) && x.roles.every((r) => typeof r === "string")))
+  );
 }

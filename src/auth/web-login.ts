@@ -16,7 +16,7 @@ import type { Handler } from "../http/router.ts";
 import type { Host } from "../host.ts";
 import { parseBoolean } from "../registry/keys.ts";
 import type { Registry } from "../registry/registry.ts";
-import { basicCredentials, equalConstantTime, parseAuthorization, parseCookies } from "./credentials.ts";
+import { basicCredentials, equalConstantTime, parseAuthorization, parseCookies, quotedString } from "./credentials.ts";
 import type { FailureLimiter } from "./failure-limiter.ts";
 import { HttpDigest } from "./http-digest.ts";
 import type { Principal, UserStore } from "./users.ts";
@@ -134,7 +134,7 @@ export class WebLogin {
   private challenge(exchange: Exchange, stale: boolean): void {
     const headers: string[] = [];
     for (const c of this.digest.challenges(stale)) headers.push("WWW-Authenticate", c);
-    if (exchange.secure) headers.push("WWW-Authenticate", `Basic realm="${this.realm}", charset="UTF-8"`);
+    if (exchange.secure) headers.push("WWW-Authenticate", `Basic realm=${quotedString(this.realm)}, charset="UTF-8"`);
     headers.push("Cache-Control", "no-store");
     exchange.respond(401, "login required\n", headers);
   }

@@ -5,6 +5,7 @@ import { startDevice, type Device, type DeviceConfig } from "../../src/device.ts
 import type { Entry } from "../../src/registry/format.ts";
 import { JanosClient, type JanosClientOptions } from "../../sim/janos-client.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
+import type { MemoryFlash } from "../../sim/memory-files.ts";
 import type { MemoryNetOptions } from "../../sim/memory-net.ts";
 
 export const board = findBoard("jnior-410")!;
@@ -26,8 +27,10 @@ export interface DeviceFixture {
   stop(): Promise<void>;
 }
 
-export async function bootDevice(options: { settings?: Entry[]; net?: MemoryNetOptions; seed?: number; config?: Partial<DeviceConfig> } = {}): Promise<DeviceFixture> {
-  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net });
+export async function bootDevice(
+  options: { settings?: Entry[]; net?: MemoryNetOptions; seed?: number; config?: Partial<DeviceConfig>; /** a reboot: the flash of an earlier fixture */ flash?: MemoryFlash } = {},
+): Promise<DeviceFixture> {
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash });
   const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
   accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });
   accounts.put({ name: USERS.viewer.name, role: "view", password: USERS.viewer.password });

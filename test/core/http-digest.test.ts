@@ -148,6 +148,7 @@ test("a wrong password and an unknown user fail alike, after the same hashing", 
       hashes++;
       return nobleCrypto.hash(algorithm);
     },
+    verifyP256: nobleCrypto.verifyP256,
   };
   const host = new MemoryHost();
   const digest = new HttpDigest({ crypto: counting, random: (b) => host.random(b), clock: host.clock }, { realm: REALM });

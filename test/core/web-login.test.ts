@@ -40,7 +40,7 @@ function sessionCookie(r: ParsedResponse): string {
 }
 
 test("pages need a login: 401 with Digest SHA-256 and MD5 challenges; Basic is offered only over TLS", async () => {
-  const f = await bootDevice({ config: { listeners: [{ name: "http", port: 80 }, TLS], realm: "plant-7" } });
+  const f = await bootDevice({ config: { listeners: [{ name: "http", port: 80 }, TLS], authentication: { realm: "plant-7", schemes: ["Basic", "Bearer"], scope: [] } } });
   const plain = await get(f, "/status");
   assert.equal(plain.status, 401);
   const offered = plain.headers["www-authenticate"]!;
