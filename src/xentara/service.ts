@@ -3,6 +3,7 @@
  * connections, and the data-change events an I/O change causes.
  */
 import type { AccessControl } from "../auth/security.ts";
+import { CborEncoder } from "../cbor.ts";
 import type { Host, LogLevel } from "../host.ts";
 import type { Exchange } from "../http/exchange.ts";
 import type { Io } from "../io/io.ts";
@@ -25,6 +26,7 @@ const SUBPROTOCOL = "xentara-v1";
 
 export class XentaraService {
   readonly sessions = new Set<XentaraSession>();
+  readonly encoder = new CborEncoder();
   readonly model: ElementModel;
   readonly points: PointStates;
   readonly access: AccessControl;

@@ -11,7 +11,7 @@
  * are sent at least that often even when nothing changes.
  */
 import { toHex } from "../bytes.ts";
-import { CborError, decodeCbor, encodeCbor, Tagged, type CborValue } from "../cbor.ts";
+import { CborError, decodeCbor, Tagged, type CborValue } from "../cbor.ts";
 import type { Timer } from "../host.ts";
 import type { WebSocket } from "../ws/websocket.ts";
 import type { Element } from "./model.ts";
@@ -384,7 +384,8 @@ export class XentaraSession {
   }
 
   private send(message: CborValue[]): void {
-    if (!this.closed) this.ws.sendBinary(encodeCbor(message));
+    // the shared encoder's view is copied into the frame at once, so one buffer serves every connection
+    if (!this.closed) this.ws.sendBinary(this.service.encoder.encode(message));
   }
 }
 
