@@ -9,6 +9,7 @@ import path from "node:path";
 import { buildSim } from "../../hosts/build/build.ts";
 import { runToExit, SIM, start, tempDir } from "./sim-process.ts";
 import { digestFetch } from "./web-client.ts";
+import { ensureDevCertificate } from "../../hosts/node/dev-cert.ts";
 import { NodeHost } from "../../hosts/node/host.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
@@ -29,7 +30,7 @@ function httpsGet(port: number, ca: string, user: string, password: string): Pro
 test("--help documents every flag and exits 0", async () => {
   const r = await runToExit(["--help"]);
   assert.equal(r.code, 0);
-  for (const flag of ["--host", "--http-port", "--https-port", "--jmp-port", "--data", "--board", "--config", "--password", "--user", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
+  for (const flag of ["--host", "--http-port", "--https-port", "--jmp-port", "--data", "--board", "--config", "--security", "--oauth2", "--password", "--user", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
   assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443,"jmp":9220,"control":\d+\}/);
 });
 
@@ -184,5 +185,44 @@ test("a SIGTERM sent the moment the ready line appears stops it cleanly (exit 0)
       proc.on("exit", (c) => resolve(c));
     });
     assert.equal(code, 0, `run ${i}`);
+  }
+});
+
+test("--security and --oauth2 are checked whole, naming file and field; security.json's TLS certificate is the one served", async () => {
+  const dir = tempDir();
+  const write = (name: string, value: unknown): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
+    return file;
+  };
+  const badSecurity = write("bad-security.json", { ACL: { entries: [{ role: "Everyone", allow: "read" }] } });
+  let r = await runToExit(["--data", dir, "--security", badSecurity]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad-security\.json: ACL\.entries\[0\]\.allow: must be an array/);
+  const badOauth = write("oauth2.json", { issuers: [{ iss: "https://a.example/", aud: "iobox", verification: { algorithm: "ES256", publicKeyPath: "missing.pem" } }] });
+  r = await runToExit(["--data", dir, "--oauth2", badOauth]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /oauth2\.json: issuers\[0\]\.verification\.publicKeyPath: cannot read missing\.pem/);
+  const missingCert = write("no-cert.json", { TLS: { serverCertificate: { certificatePath: "certs/none.pem", privateKeyPath: "certs/none.key" } } });
+  r = await runToExit(["--data", dir, "--security", missingCert]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no-cert\.json: TLS\.serverCertificate\.certificatePath: cannot read .*none\.pem: ENOENT/);
+
+  // a certificate of our own, named by security.json (relative to it), is the one the TLS port serves
+  const own = ensureDevCertificate(path.join(dir, "certs"));
+  const security = write("security.json", {
+    TLS: { serverCertificate: { certificatePath: "certs/dev-cert.pem", privateKeyPath: "certs/dev-key.pem" } },
+    roles: [{ name: "Administrator", UUID: "8a38fb06-fa47-4f98-9419-a0fb6511e671" }],
+    ACL: { entries: [{ role: "Administrator", allow: ["websocket.connect"] }, { role: "Nobody", allow: ["read"] }] },
+  });
+  const data = path.join(dir, "data");
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data, "--security", security, "--password", "pw-sec"]);
+  try {
+    assert.doesNotMatch(sim.stderr(), /made a self-signed/, "no development certificate is made");
+    assert.match(sim.stderr() + sim.stdout(), /security\.json: ACL\.entries\[1\]\.role: unknown role "Nobody"; the entry is ignored/);
+    const served = await httpsGet(sim.ports.https!, own.cert, "jnior", "pw-sec");
+    assert.equal(served.status, 200, "the served certificate is the one security.json names");
+  } finally {
+    await sim.stop();
   }
 });
