@@ -17,6 +17,8 @@ import { HttpServer } from "./http/server.ts";
 import { Io } from "./io/io.ts";
 import { defineIoKeys } from "./io/keys.ts";
 import { JmpServer, type JmpOptions } from "./janos/jmp-server.ts";
+import type { MqttLimits } from "./mqtt/client.ts";
+import { MqttService } from "./mqtt/service.ts";
 import { JanosService, type JanosOptions } from "./janos/service.ts";
 import { JanosWebSockets } from "./janos/websocket-link.ts";
 import type { Entry } from "./registry/format.ts";
@@ -61,6 +63,8 @@ export interface DeviceConfig {
   /** The JMP server: `port` overrides the registry's JMP/Port (0 = any free port); JMP/MaxConnections always applies. */
   jmp?: { host?: string; port?: number } & Partial<Omit<JmpOptions, "maxConnections">>;
   janos?: Partial<JanosOptions>;
+  /** MQTT client limits (default: the simulator profile; the device host passes DEVICE_MQTT). */
+  mqtt?: MqttLimits;
 }
 
 export interface DeviceStatus {
@@ -87,6 +91,7 @@ export interface Device {
   readonly users: UserStore;
   readonly janos: JanosService;
   readonly xentara: XentaraService;
+  readonly mqtt: MqttService;
   status(): DeviceStatus;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
@@ -130,6 +135,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const janos = new JanosService(host, { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber } }, config.janos);
   const webSockets = new JanosWebSockets(janos);
   const anonymous = new AnonymousAccess(host, registry, users);
+  const mqtt = new MqttService(host, { registry, io, identity: { serialNumber, model: config.board.model, version: VERSION } }, config.mqtt);
   const security = config.security ?? NO_SECURITY;
   for (const w of security.warnings) host.log("warn", w);
   const access = new AccessControl(security);
@@ -173,6 +179,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   });
 
   const release = (): void => {
+    mqtt.close();
     anonymous.close();
     xentara.close();
     janos.close();
@@ -211,7 +218,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, http, registry, io, users, janos, xentara, status, stop };
+  return { ports, serialNumber, generatedPassword, http, registry, io, users, janos, xentara, mqtt, status, stop };
 }
 
 /**

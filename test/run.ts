@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { buildDevice, buildSim, printReport, ROOT } from "../hosts/build/build.ts";
-import { CURL, ensureTools } from "./system-tools.ts";
+import { ensureTools, TEST_TOOLS } from "./system-tools.ts";
 import { bundleCoreSuites } from "./xs/bundle.ts";
 
 const OUT = path.join(ROOT, "build/test");
@@ -44,7 +44,7 @@ function count(output: string, label: string): number {
 }
 
 try {
-  ensureTools([CURL]);
+  ensureTools(TEST_TOOLS);
 } catch (e) {
   process.stderr.write(`npm test: ${(e as Error).message}\n`);
   process.exit(1);

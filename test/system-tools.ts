@@ -1,5 +1,5 @@
 /**
- * System programs the tests use (curl now; mosquitto and chromium later). `ensureTools` runs once
+ * System programs the tests use (curl, mosquitto and its clients; chromium later). `ensureTools` runs once
  * before the suites: what is missing is installed from Debian's packages when the run may
  * (root with apt-get), otherwise the run fails here, saying what to install. Tests never skip.
  */
@@ -13,9 +13,16 @@ export interface Tool {
 }
 
 export const CURL: Tool = { command: "curl", debian: "curl" };
+export const MOSQUITTO: Tool = { command: "mosquitto", debian: "mosquitto" };
+export const MOSQUITTO_PASSWD: Tool = { command: "mosquitto_passwd", debian: "mosquitto" };
+export const MOSQUITTO_CLIENTS: Tool = { command: "mosquitto_sub", debian: "mosquitto-clients" };
+
+/** Every tool the suites need; test/run.ts makes sure of them before anything runs. */
+export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_CLIENTS];
 
 export function findTool(tool: Tool): string | undefined {
-  const r = spawnSync("sh", ["-c", `command -v ${tool.command}`], { encoding: "utf8" });
+  // daemons live in sbin, which is not on every user's PATH
+  const r = spawnSync("sh", ["-c", `PATH="$PATH:/usr/sbin:/sbin" command -v ${tool.command}`], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 

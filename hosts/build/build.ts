@@ -10,6 +10,7 @@ import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { houseRules, importCheckPlugin } from "./import-check.ts";
+import { NEUTRAL_MAIN_FIELDS, nodeShims } from "./shims-plugin.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -68,6 +69,10 @@ export function buildNodeProgram(entryPoints: Record<string, string>, outdir: st
     minify: true,
     logLevel: "warning",
     plugins: [importCheckPlugin(houseRules(ROOT))],
+    // CommonJS packages in an ESM bundle (mqtt-packet) require Node's modules: give them `require`
+    banner: { js: 'import { createRequire as __iobox_createRequire } from "node:module"; const require = __iobox_createRequire(import.meta.url);' },
+    // mqtt-packet uses only bl's BufferList; the package's main also pulls in readable-stream (76 KB)
+    alias: { bl: "bl/BufferList.js" },
     ...options,
     metafile: true,
   });
@@ -84,13 +89,14 @@ export async function buildDevice(): Promise<Built> {
     outdir: "build/device",
     bundle: true,
     platform: "neutral",
+    mainFields: NEUTRAL_MAIN_FIELDS,
     format: "esm",
     target: "es2022",
     minify: true,
     sourcemap: true,
     metafile: true,
     logLevel: "warning",
-    plugins: [importCheckPlugin(houseRules(ROOT)), moddableExternals],
+    plugins: [importCheckPlugin(houseRules(ROOT)), nodeShims, moddableExternals],
   });
   return report("device", result);
 }

@@ -1,13 +1,15 @@
 /**
- * The import rule of the house: the portable core (src/) imports only src/, and the simulated
- * hardware (sim/) only src/, sim/ and vetted pure-JS packages. No node:* and no Moddable module may
- * enter either, or the device (or XS) breaks silently. Used as an esbuild plugin by every build and
- * by `checkImports`, which the test suite runs.
+ * The import rule of the house: the portable core (src/) imports only src/ and mqtt-packet (which
+ * runs over hosts/shims where Node is absent), and the simulated hardware (sim/) only src/, sim/ and
+ * vetted pure-JS packages. No node:* and no Moddable module may enter either, or the device (or XS)
+ * breaks silently. Used as an esbuild plugin by every build and by `checkImports`, which the test
+ * suite runs.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { builtinModules } from "node:module";
 import * as esbuild from "esbuild";
+import { NEUTRAL_MAIN_FIELDS, nodeShims } from "./shims-plugin.ts";
 
 export interface ImportRule {
   /** Directory whose files the rule governs. */
@@ -22,7 +24,7 @@ export function houseRules(root: string): ImportRule[] {
   const src = path.join(root, "src");
   const sim = path.join(root, "sim");
   return [
-    { dir: src, mayImport: [src], packages: [] },
+    { dir: src, mayImport: [src], packages: ["mqtt-packet"] },
     { dir: sim, mayImport: [src, sim], packages: ["@noble/hashes", "@noble/curves"] },
   ];
 }
@@ -86,7 +88,8 @@ export async function checkImports(rules: ImportRule[]): Promise<string[]> {
       outdir: "/nonexistent",
       logLevel: "silent",
       platform: "neutral",
-      plugins: [importCheckPlugin(rules)],
+      mainFields: NEUTRAL_MAIN_FIELDS,
+      plugins: [importCheckPlugin(rules), nodeShims],
     });
     return [];
   } catch (e) {

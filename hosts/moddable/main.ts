@@ -15,6 +15,7 @@ import { parseConfig, type ServerConfig } from "../../src/config.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { DEVICE_LIMITS } from "../../src/http/limits.ts";
 import { DEVICE_JMP } from "../../src/janos/jmp-server.ts";
+import { DEVICE_MQTT } from "../../src/mqtt/client.ts";
 import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableHost } from "./host.ts";
@@ -51,7 +52,7 @@ function readConfigJson(): ServerConfig | undefined {
 }
 
 function boot(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
-  startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, authentication: file?.httpServer?.authentication }).then(
+  startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

@@ -14,6 +14,7 @@ import type { Io } from "../io/io.ts";
 import type { RelayCommand } from "../io/relay.ts";
 import type { Entry } from "../registry/format.ts";
 import { RegistryError, type Registry } from "../registry/registry.ts";
+import { SECRET_MASK } from "../registry/schema.ts";
 import type { JanosSession } from "./session.ts";
 
 export interface JanosContext {
@@ -123,7 +124,9 @@ function control(c: JanosContext, s: JanosSession, m: Message, meta: unknown): v
 function registryRead(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
   const keys = member(m, "Keys");
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return c.error(s, 400, 'Registry Read needs "Keys": an array of key names', meta);
-  c.reply(s, { Message: "Registry Response", Keys: c.registry.read(keys as string[]) }, meta);
+  const values = c.registry.read(keys as string[]);
+  for (const k of Object.keys(values)) values[k] = c.registry.schema.shown(k, values[k]!);
+  c.reply(s, { Message: "Registry Response", Keys: values }, meta);
 }
 
 /**
@@ -139,8 +142,9 @@ function registryWrite(c: JanosContext, s: JanosSession, m: Message, meta: unkno
   for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
     const text = value === null ? "" : typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
     if (text === undefined) return c.error(s, 400, `${key}: a registry value is a string`, meta);
+    written[key] = c.registry.schema.shown(key, text);
+    if (text === SECRET_MASK && c.registry.schema.isSecret(key)) continue; // a form sent back unchanged
     entries.push([key, text]);
-    written[key] = text;
   }
   try {
     c.registry.write(entries);

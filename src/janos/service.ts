@@ -288,7 +288,7 @@ export class JanosService implements JanosContext {
       this.updates = new Map();
       Promise.resolve().then(this.flushUpdates);
     }
-    for (const c of changes) this.updates.set(c.key, c.value);
+    for (const c of changes) this.updates.set(c.key, this.registry.schema.shown(c.key, c.value));
   }
 
   private broadcastUpdates(): void {

@@ -26,7 +26,12 @@ export interface KeySpec {
   channels?: number;
   unit?: string;
   description: string;
+  /** A password or key: clients read it masked (SECRET_MASK), and errors never repeat it. */
+  secret?: boolean;
 }
+
+/** What clients read instead of a secret's value; writing it back leaves the secret unchanged. */
+export const SECRET_MASK = "********";
 
 interface Compiled {
   spec: KeySpec;
@@ -95,6 +100,16 @@ export class Schema {
     return checkValue(spec, value);
   }
 
+  /** Whether clients must see `key`'s value masked. */
+  isSecret(key: string): boolean {
+    return this.match(key)?.spec.secret === true;
+  }
+
+  /** `value` as a client may see it. */
+  shown(key: string, value: string): string {
+    return value !== "" && this.isSecret(key) ? SECRET_MASK : value;
+  }
+
   /** Every spec, in definition order (exact ones first). */
   specs(): KeySpec[] {
     return [...[...this.exact.values()].map((c) => c.spec), ...this.patterned.map((c) => c.spec)];
@@ -102,7 +117,7 @@ export class Schema {
 }
 
 export function checkValue(spec: KeySpec, value: string): string | undefined {
-  const got = " (got " + JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value) + ")";
+  const got = spec.secret ? "" : " (got " + JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value) + ")";
   switch (spec.type) {
     case "integer": {
       const ok = /^-?[0-9]{1,15}$/.test(value.trim());

@@ -53,7 +53,7 @@ export class XentaraEndpoint {
     const schemes = deps.authentication.schemes;
     this.basic = schemes.includes("Basic");
     this.bearer = schemes.includes("Bearer") && deps.bearer.issuers.length > 0;
-    if (schemes.includes("Bearer") && !this.bearer) host.log("warn", "xentara: Bearer is enabled in config.json but oauth2.json names no issuer; Bearer tokens cannot be accepted");
+    if (schemes.includes("Bearer") && !this.bearer) host.log("info", "xentara: Bearer is enabled in config.json but oauth2.json names no issuer; Bearer tokens cannot be accepted");
   }
 
   /** The route handler of /api/ws. */

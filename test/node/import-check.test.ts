@@ -28,7 +28,18 @@ test("a src/ file importing node:fs fails the check, naming file, line and modul
   const root = tree({ "src/ok.ts": "export const a = 1;\n", "src/bad.ts": 'import { a } from "./ok.ts";\nimport fs from "node:fs";\nexport const b = [a, fs];\n', "sim/x.ts": "" });
   const problems = await checkImports(houseRules(root));
   assert.equal(problems.length, 1);
-  assert.match(problems[0]!, /src\/bad\.ts:2: "node:fs" is a Node\.js module \(src\/ may import only src\/\)/);
+  assert.match(problems[0]!, /src\/bad\.ts:2: "node:fs" is a Node\.js module \(src\/ may import only src\/ and mqtt-packet\)/);
+});
+
+test("the modules shimmed for mqtt-packet stay off limits to src/ itself", async () => {
+  const root = tree({ "src/a.ts": 'import "buffer";\nimport "events";\n', "src/b.ts": 'import "bl";\nimport "debug";\nimport "process-nextick-args";\n', "src/ok.ts": 'import "mqtt-packet";\n', "sim/x.ts": "" });
+  const problems = (await checkImports(houseRules(root))).join("\n");
+  assert.match(problems, /src\/a\.ts:1: "buffer" is a Node\.js module/);
+  assert.match(problems, /src\/a\.ts:2: "events" is a Node\.js module/);
+  assert.match(problems, /src\/b\.ts:1: "bl" is not a vetted package/);
+  assert.match(problems, /src\/b\.ts:2: "debug" is a Moddable module/);
+  assert.match(problems, /src\/b\.ts:3: "process-nextick-args" is not a vetted package/);
+  assert.equal(problems.split("\n").length, 5);
 });
 
 test("bare Node built-ins, Moddable modules, escapes and unvetted packages fail too", async () => {

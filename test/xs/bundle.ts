@@ -1,7 +1,8 @@
-/** Bundles scripts for XS: one classic script (iife), ES2022, nothing Node-specific. */
+/** Bundles scripts for XS: one classic script (iife), ES2022, nothing Node-specific (packages get hosts/shims). */
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { houseRules, importCheckPlugin } from "../../hosts/build/import-check.ts";
+import { NEUTRAL_MAIN_FIELDS, nodeShims } from "../../hosts/build/shims-plugin.ts";
 
 /** Bundles `entry` (TypeScript source, imports resolved from `resolveDir`) into one script. */
 export async function bundleForXs(entry: string, resolveDir: string, plugins: esbuild.Plugin[] = []): Promise<string> {
@@ -11,6 +12,7 @@ export async function bundleForXs(entry: string, resolveDir: string, plugins: es
     write: false,
     format: "iife",
     platform: "neutral",
+    mainFields: NEUTRAL_MAIN_FIELDS,
     target: "es2022",
     // xsnap's XS (13.3) runs a static field initializer before the class's instance fields are
     // installed, so `static BASE = new Point()` in a class with fields throws "not initialized yet";
@@ -18,7 +20,7 @@ export async function bundleForXs(entry: string, resolveDir: string, plugins: es
     // Lowered, the statics are assigned after the class.
     supported: { "class-static-field": false },
     logLevel: "silent",
-    plugins,
+    plugins: [...plugins, nodeShims],
   });
   return result.outputFiles[0]!.text;
 }
