@@ -106,7 +106,9 @@ test("Control Close with Duration 500 pulses the relay: two Monitors about 500 m
   const a = await closed;
   const opened = await w.waitFor((m) => m.Message === "Monitor" && (m.Outputs as { State: number }[])[4]!.State === 0, 5000, w.messages.indexOf(a) + 1);
   const apart = (opened.Timestamp as number) - (a.Timestamp as number);
-  assert.ok(apart >= 500 && apart < 900, `${apart} ms apart`);
+  // Millisecond clocks and Node's timer rounding can make 500 read as 499; a loaded CI machine can
+  // add hundreds of ms. The pulse must neither end early nor stick: that is the behaviour asserted.
+  assert.ok(apart >= 495 && apart < 2500, `${apart} ms apart`);
   const board = (await (await fetch(`http://127.0.0.1:${sim.ports.control}/board`)).json()) as { outputs: number[] };
   assert.equal(board.outputs[4], 0, "the simulated relay is open again");
 });
