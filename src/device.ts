@@ -25,6 +25,10 @@ import type { Entry } from "./registry/format.ts";
 import { DEVICE_KEYS } from "./registry/device-keys.ts";
 import { parseBoolean } from "./registry/keys.ts";
 import { Registry } from "./registry/registry.ts";
+import type { Asset } from "./http/static.ts";
+import type { DeviceFacts } from "./web/device-api.ts";
+import type { SimulatorControl } from "./web/sim-api.ts";
+import { webRoutes } from "./web/routes.ts";
 import type { WebSocketOptions } from "./ws/websocket.ts";
 import { XentaraEndpoint } from "./xentara/endpoint.ts";
 import { XentaraService } from "./xentara/service.ts";
@@ -65,6 +69,10 @@ export interface DeviceConfig {
   janos?: Partial<JanosOptions>;
   /** MQTT client limits (default: the simulator profile; the device host passes DEVICE_MQTT). */
   mqtt?: MqttLimits;
+  /** The web UI's files (the host embeds them); without them `/` says there is no UI. */
+  assets?: readonly Asset[];
+  /** The simulator's board, which the web UI's simulator panel drives; absent on a device. */
+  simulator?: SimulatorControl;
 }
 
 export interface DeviceStatus {
@@ -131,7 +139,8 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
 
   const limiter = new FailureLimiter(host.clock);
   const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
-  const login = new WebLogin(host, { registry, users, limiter, sessions: new WebSessions(host) }, authentication.realm);
+  const sessions = new WebSessions(host);
+  const login = new WebLogin(host, { registry, users, limiter, sessions }, authentication.realm);
   const janos = new JanosService(host, { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber } }, config.janos);
   const webSockets = new JanosWebSockets(janos);
   const anonymous = new AnonymousAccess(host, registry, users);
@@ -149,25 +158,41 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     authentication,
     bearer: { issuers: oauth2.issuers, scope: authentication.scope.length ? authentication.scope : oauth2.scope },
   });
+  // whoever is logged in as an account that changed or went logs in again
+  users.onChange((name) => {
+    sessions.endUser(name);
+    janos.endUser(name);
+    xentara.endUser(name);
+  });
   const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: Number(registry.get("JMP/MaxConnections")) }); // the registry decides
 
   const router = new Router();
   const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
-  const status = (): DeviceStatus => ({
+  const ports: Record<string, number> = {};
+  const facts: DeviceFacts = {
     model: config.board.model,
     serialNumber,
     version: VERSION,
     platform: host.platform,
     board: config.board.name,
-    uptimeMs: host.clock.monotonic() - bootedAt,
+    bootTime,
+    simulator: config.simulator !== undefined,
+    inputs: io.inputs.length,
+    outputs: io.outputs.length,
+    uptimeMs: () => host.clock.monotonic() - bootedAt,
+    ports: () => ports,
+  };
+  const status = (): DeviceStatus => ({
+    model: facts.model,
+    serialNumber,
+    version: VERSION,
+    platform: facts.platform,
+    board: facts.board,
+    uptimeMs: facts.uptimeMs(),
     inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
-  // until the web UI lands, / answers with the status too
-  const sendStatus = login.protect((ex) => ex.respond(200, JSON.stringify(status()) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]));
-  router.get("/status", sendStatus);
-  router.get("/", sendStatus);
-  router.post("/logout", login.logout);
+  webRoutes(router, host, { login, users, limiter, registry, status, facts, assets: config.assets ?? [], simulator: config.simulator });
   router.websocket("/api/ws", xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
   router.anyWebSocket((ex) => {
@@ -192,7 +217,6 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     release();
   };
 
-  const ports: Record<string, number> = {};
   try {
     for (const l of config.listeners) {
       if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");

@@ -42,6 +42,7 @@ const ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // 
 
 export class UserStore {
   private users: User[] = [];
+  private readonly listeners: ((name: string) => void)[] = [];
 
   constructor(private readonly host: Host) {
     const bytes = host.files.read(FILE);
@@ -86,13 +87,39 @@ export class UserStore {
     return generated;
   }
 
+  /** Creates or replaces an account. The last administrator cannot be demoted: someone must be able to administer. */
   put(user: User): void {
     checkUserName(user.name);
     checkPassword(user.password);
     const next = this.users.filter((u) => u.name !== user.name);
     next.push({ ...user });
+    this.replace(next, user.name);
+  }
+
+  /** Removes an account; false when there was none. The last administrator stays. */
+  remove(name: string): boolean {
+    if (!this.find(name)) return false;
+    this.replace(
+      this.users.filter((u) => u.name !== name),
+      name,
+    );
+    return true;
+  }
+
+  /** Calls `fn(name)` after an account changed or went: whoever is logged in as it must log in again. */
+  onChange(fn: (name: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  private replace(next: User[], changed: string): void {
+    const before = this.find(changed);
+    if (before?.role === "administrator" && !next.some((u) => u.role === "administrator")) throw new RangeError(`"${changed}" is the last administrator`);
+    const after = next.find((u) => u.name === changed);
     this.save(next);
     this.users = next;
+    // a change that keeps the password and roles (a provisioning boot) logs nobody out
+    if (before && after && before.password === after.password && before.role === after.role && String(before.roles) === String(after.roles)) return;
+    for (const fn of this.listeners) fn(changed);
   }
 
   private save(users: User[]): void {

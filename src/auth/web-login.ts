@@ -7,7 +7,8 @@
  *
  * With `WebServer/Login` off the pages are open and no session is made: JANOS then issues a cookie
  * that logs WebSockets in too, which would make every browser an administrator's WebSocket; iobox
- * leaves WebSockets to log in themselves (or to `Websocket/Anonymous`).
+ * leaves WebSockets to log in themselves (or to `Websocket/Anonymous`). What changes accounts or
+ * configuration (`requireRole`) needs a login either way, and that login makes a session like any other.
  *
  * Failed logins count against the client address, with the JANOS ones (failure-limiter.ts).
  */
@@ -19,7 +20,7 @@ import type { Registry } from "../registry/registry.ts";
 import { basicCredentials, equalConstantTime, parseAuthorization, parseCookies, quotedString } from "./credentials.ts";
 import type { FailureLimiter } from "./failure-limiter.ts";
 import { HttpDigest } from "./http-digest.ts";
-import type { Principal, UserStore } from "./users.ts";
+import { hasRole, type Principal, type Role, type UserStore } from "./users.ts";
 import { SESSION_COOKIE, type WebSessions } from "./web-sessions.ts";
 
 export interface WebLoginDependencies {
@@ -48,8 +49,27 @@ export class WebLogin {
   /** Wraps a page handler: it runs once the request is logged in (or at once, with login off). */
   protect(handler: Handler): Handler {
     return (exchange) => {
-      if (this.check(exchange)) handler(exchange);
+      if (this.check(exchange, false)) handler(exchange);
     };
+  }
+
+  /**
+   * Wraps a handler that needs a user with `role` or more, whatever `WebServer/Login` says: changing
+   * accounts or configuration is never open. A user without the role gets 403.
+   */
+  requireRole(role: Role, handler: Handler): Handler {
+    return (exchange) => {
+      if (!this.check(exchange, true)) return;
+      const user = exchange.user!;
+      if (hasRole(user, role)) return handler(exchange);
+      exchange.respond(403, JSON.stringify({ error: `this needs ${role === "administrator" ? "an administrator" : role === "control" ? "a control user" : "a user"}; "${user.name}" is ${user.role}` }) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]);
+    };
+  }
+
+  /** The user of the request's session cookie, if it has a live one; never challenges. */
+  sessionUser(exchange: Exchange): Principal | undefined {
+    const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
+    return token ? this.deps.sessions.use(token) : undefined;
   }
 
   /**
@@ -74,11 +94,10 @@ export class WebLogin {
     exchange.respond(204, undefined, ["Set-Cookie", `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`]);
   };
 
-  /** True when the request may go on; otherwise it has been answered (401 or 429). */
-  private check(exchange: Exchange): boolean {
-    if (!this.required) return true;
-    const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
-    const session = token ? this.deps.sessions.use(token) : undefined;
+  /** True when the request may go on (`always`: only logged in); otherwise it has been answered (401 or 429). */
+  private check(exchange: Exchange, always: boolean): boolean {
+    if (!always && !this.required) return true;
+    const session = this.sessionUser(exchange);
     if (session) {
       exchange.user = session;
       return true;

@@ -7,7 +7,7 @@ import { toHex } from "../bytes.ts";
 import { digest } from "../digest.ts";
 import type { Crypto } from "../host.ts";
 import type { Exchange } from "./exchange.ts";
-import type { Router } from "./router.ts";
+import type { Handler, Router } from "./router.ts";
 
 export interface Asset {
   /** URL path, e.g. "/index.html". */
@@ -19,11 +19,14 @@ export interface Asset {
   gzip?: boolean;
 }
 
-/** Registers GET (and HEAD) routes for the assets; `/` also serves "/index.html" when present. */
-export function serveAssets(router: Router, crypto: Crypto, assets: readonly Asset[]): void {
+/**
+ * Registers GET (and HEAD) routes for the assets; `/` also serves "/index.html" when present.
+ * `guard` wraps every handler (a login check).
+ */
+export function serveAssets(router: Router, crypto: Crypto, assets: readonly Asset[], guard: (handler: Handler) => Handler = (h) => h): void {
   for (const asset of assets) {
     const etag = '"' + toHex(digest(crypto, "sha1", asset.body)).slice(0, 20) + '"';
-    const handler = (ex: Exchange): void => sendAsset(ex, asset, etag);
+    const handler = guard((ex: Exchange): void => sendAsset(ex, asset, etag));
     router.get(asset.path, handler);
     if (asset.path === "/index.html") router.get("/", handler);
   }

@@ -12,4 +12,6 @@ export interface ChannelOwner {
   counted(index: number): void;
   /** A meter entered or left its metered state, or was reset (to be kept). */
   metered(kind: IoKind, index: number): void;
+  /** The input latched or its latch was released (`$Latched`). */
+  latchChanged(index: number): void;
 }

@@ -89,6 +89,7 @@ export class InputChannel {
     this.latched = false;
     this.latchTimer?.cancel();
     this.latchTimer = undefined;
+    this.owner.latchChanged(this.index);
     this.update(this.owner.now());
     return true;
   }
@@ -138,6 +139,7 @@ export class InputChannel {
     if (c.latchEnabled && !this.latched && s === c.latchState) {
       this.latched = true;
       if (c.latchResetMs > 0) this.latchTimer = this.owner.timers.after(c.latchResetMs, this.onLatchTimeout);
+      this.owner.latchChanged(this.index);
     }
     if (c.debounceMs === 0) {
       this.debounced = s;

@@ -74,6 +74,7 @@ export class Io implements ChannelOwner {
     for (let i = 0; i < this.outputs.length; i++) this.meters.push({ usage: outputKey(i, "$UsageMs"), hours: outputKey(i, "$HourMeter"), dirty: false, shown: "" });
     for (let i = 0; i < this.inputs.length; i++) registry.provide(inputKey(i, "$HourMeter"), () => this.inputs[i]!.meter.hours(this.now()));
     for (let i = 0; i < this.outputs.length; i++) registry.provide(outputKey(i, "$HourMeter"), () => this.outputs[i]!.meter.hours(this.now()));
+    for (let i = 0; i < this.inputs.length; i++) registry.provide(inputKey(i, "$Latched"), () => (this.inputs[i]!.latched ? "1" : "0"));
     this.stopWatching = registry.watch("IO", (changes) => {
       for (const c of changes) this.reconfigure(c.key);
     });
@@ -146,6 +147,10 @@ export class Io implements ChannelOwner {
 
   counted(index: number): void {
     this.counters[index]!.set(String(this.inputs[index]!.count));
+  }
+
+  latchChanged(index: number): void {
+    if (index < this.inputs.length) this.registry.notify(inputKey(index, "$Latched")); // not during construction
   }
 
   /** A meter entered or left its state: saved with the next tick (at most 36 s later), or at close. */

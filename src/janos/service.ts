@@ -119,6 +119,16 @@ export class JanosService implements JanosContext {
     this.sessions.delete(session);
   }
 
+  /** Closes the connections logged in as `name`, whose account changed or went (they log in again). */
+  endUser(name: string): void {
+    for (const s of [...this.sessions]) {
+      if (s.principal?.name !== name) continue;
+      this.host.log("info", `janos ${s.peer}: "${name}" changed; connection closed`);
+      s.link.close();
+      this.closed(s);
+    }
+  }
+
   /** Stops listening to I/O and registry changes and closes every connection. */
   close(): void {
     for (const stop of this.unsubscribe.splice(0)) stop();

@@ -96,7 +96,7 @@ export class XentaraEndpoint {
     const right = basic !== undefined && equalConstantTime(basic.password, user?.password ?? "\u0000" + basic.password);
     if (user && right) {
       this.deps.limiter.succeeded(exchange.remoteAddress);
-      return { name: user.name, roles: aclRolesOf(user) };
+      return { name: user.name, roles: aclRolesOf(user), account: true };
     }
     const failures = this.deps.limiter.failed(exchange.remoteAddress);
     this.host.log("warn", `xentara ${exchange.remoteAddress}: Basic login ${basic ? `as "${basic.user.slice(0, 40)}"` : "(malformed)"} failed (${failures} from this address)`);

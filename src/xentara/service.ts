@@ -98,6 +98,15 @@ export class XentaraService {
     }
   }
 
+  /** Closes the sessions of device account `name`, which changed or went. */
+  endUser(name: string): void {
+    for (const s of [...this.sessions]) {
+      if (!s.principal.account || s.principal.name !== name) continue;
+      s.ws.close(1008, "the account changed; log in again");
+      this.closed(s);
+    }
+  }
+
   private closed(session: XentaraSession): void {
     session.close();
     this.sessions.delete(session);

@@ -41,6 +41,8 @@ export interface XentaraPrincipal {
   name: string;
   /** Roles for the access control list; Everyone is implied. */
   roles: readonly string[];
+  /** Logged in with a device account (Basic), which ends the session when it changes; absent for a token. */
+  account?: boolean;
 }
 
 export interface SessionLimits {

@@ -3,6 +3,7 @@ import { UserStore } from "../../src/auth/users.ts";
 import { findBoard } from "../../src/boards.ts";
 import { startDevice, type Device, type DeviceConfig } from "../../src/device.ts";
 import type { Entry } from "../../src/registry/format.ts";
+import { BoardControl } from "../../sim/control.ts";
 import { JanosClient, type JanosClientOptions } from "../../sim/janos-client.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
 import type { MemoryFlash } from "../../sim/memory-files.ts";
@@ -28,7 +29,16 @@ export interface DeviceFixture {
 }
 
 export async function bootDevice(
-  options: { settings?: Entry[]; net?: MemoryNetOptions; seed?: number; config?: Partial<DeviceConfig>; /** a reboot: the flash of an earlier fixture */ flash?: MemoryFlash } = {},
+  options: {
+    settings?: Entry[];
+    net?: MemoryNetOptions;
+    seed?: number;
+    config?: Partial<DeviceConfig>;
+    /** a reboot: the flash of an earlier fixture */
+    flash?: MemoryFlash;
+    /** give the device the simulator's board control (the web UI's simulator panel) */
+    simulator?: boolean;
+  } = {},
 ): Promise<DeviceFixture> {
   const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash });
   const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
@@ -40,6 +50,7 @@ export async function bootDevice(
     adminPassword: USERS.admin.password,
     settings: options.settings,
     jmp: { port: 9220 },
+    simulator: options.simulator ? new BoardControl(host.board, board, host.timers) : undefined,
     ...options.config,
   });
 

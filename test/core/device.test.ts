@@ -21,7 +21,7 @@ function get(host: MemoryHost, port: number): { text: () => string; error: () =>
   let error: string | undefined;
   c.onData = (d) => (response = concatBytes(response, d));
   c.onClose = (e) => (error = e);
-  c.onConnect = () => c.write(encodeAscii("GET / HTTP/1.1\r\nHost: device\r\nConnection: close\r\n\r\n"));
+  c.onConnect = () => c.write(encodeAscii("GET /status HTTP/1.1\r\nHost: device\r\nConnection: close\r\n\r\n"));
   host.clock.advance(0);
   return { text: () => decodeLatin1(response), error: () => error };
 }

@@ -69,6 +69,25 @@ test("a 1 ms pulse is latched (latching sees the signal before the debounce) unt
   assert.equal(r.io.resetLatch(2), false, "nothing to reset");
 });
 
+test("$Latched reads and announces the latch: when it latches, when Reset Latch and the reset time release it", () => {
+  const r = rig({ "IO/Inputs/din2/Latching/Enabled": "true", "IO/Inputs/din2/Latching/ResetTime": "3000", "IO/Inputs/din2/Debounce": "0" });
+  const seen: string[] = [];
+  r.registry.watch("IO/Inputs/din2/$Latched", (changes) => {
+    for (const c of changes) seen.push(`${r.host.clock.monotonic()} ${c.key}=${c.value}`);
+  });
+  assert.equal(r.registry.get("IO/Inputs/din2/$Latched"), "0");
+  assert.equal(r.registry.get("IO/Inputs/din1/$Latched"), "0", "every input has one, latching or not");
+  r.host.board.pulseTrain(r.host.timers, IN(2), 1, 1, 10);
+  r.run(10);
+  assert.equal(r.registry.get("IO/Inputs/din2/$Latched"), "1");
+  r.run(3000);
+  assert.equal(r.registry.get("IO/Inputs/din2/$Latched"), "0", "released by the reset time");
+  r.host.board.setInput(IN(2), 1);
+  r.run(10);
+  r.io.resetLatch(2);
+  assert.deepEqual(seen, ["0 IO/Inputs/din2/$Latched=1", "3000 IO/Inputs/din2/$Latched=0", "3010 IO/Inputs/din2/$Latched=1", "3020 IO/Inputs/din2/$Latched=0"]);
+});
+
 test("a latch with a reset time releases itself; latching on the off state works too", () => {
   const r = rig({ "IO/Inputs/din1/Latching/Enabled": "on", "IO/Inputs/din1/Latching/ResetTime": "5000", "IO/Inputs/din1/Debounce": "0" });
   r.host.board.pulseTrain(r.host.timers, IN(1), 1, 2, 10);

@@ -1,43 +1,10 @@
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
 import { toBase64, encodeUtf8 } from "../../src/bytes.ts";
-import { digestResponse, type DigestAlgorithm } from "../../src/auth/http-digest.ts";
-import { RawHttpClient, type ParsedResponse } from "../../sim/http-client.ts";
-import { bootDevice, USERS, type DeviceFixture } from "./device-fixture.ts";
+import { bootDevice, USERS } from "./device-fixture.ts";
+import { challenge, digestHeader, get, sessionCookie } from "./web-fixture.ts";
 
 const TLS = { name: "https", port: 443, tls: { cert: "", key: "" } };
-
-async function get(f: DeviceFixture, path: string, headers: string[] = [], port = 80, method = "GET"): Promise<ParsedResponse> {
-  const c = new RawHttpClient(f.host.net, port, { secure: port === 443, from: "192.0.2.10" });
-  c.send(`${method} ${path} HTTP/1.1\r\nHost: device\r\n${headers.map((h) => h + "\r\n").join("")}Content-Length: 0\r\n\r\n`);
-  await f.run();
-  const r = c.responses()[0];
-  if (!r) throw new Error("no response");
-  return r;
-}
-
-function challenge(r: ParsedResponse, algorithm: DigestAlgorithm): Record<string, string> {
-  for (const value of r.headers["www-authenticate"] ?? []) {
-    if (!value.startsWith("Digest ")) continue;
-    const params: Record<string, string> = {};
-    for (const m of value.matchAll(/([a-z]+)=(?:"([^"]*)"|([^,\s]+))/g)) params[m[1]!] = m[2] ?? m[3]!;
-    if (params.algorithm === algorithm) return params;
-  }
-  throw new Error("no " + algorithm + " challenge");
-}
-
-function digestHeader(f: DeviceFixture, c: Record<string, string>, algorithm: DigestAlgorithm, user: string, password: string, uri: string, nc = "00000001"): string {
-  const cnonce = "c" + nc;
-  const response = digestResponse(f.host.crypto, algorithm, { user, realm: c.realm!, password, method: "GET", uri, nonce: c.nonce!, nc, cnonce, qop: "auth" });
-  return `Authorization: Digest username="${user}", realm="${c.realm}", nonce="${c.nonce}", uri="${uri}", algorithm=${algorithm}, qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}", opaque="${c.opaque}"`;
-}
-
-function sessionCookie(r: ParsedResponse): string {
-  const set = (r.headers["set-cookie"] ?? [])[0] ?? "";
-  const m = /^iobox_session=([0-9a-f]{32});/.exec(set);
-  if (!m) throw new Error("no session cookie in " + JSON.stringify(r.headers));
-  return m[1]!;
-}
 
 test("pages need a login: 401 with Digest SHA-256 and MD5 challenges; Basic is offered only over TLS", async () => {
   const f = await bootDevice({ config: { listeners: [{ name: "http", port: 80 }, TLS], authentication: { realm: "plant-7", schemes: ["Basic", "Bearer"], scope: [] } } });

@@ -350,3 +350,20 @@ test("a change of count alone is no data change: a forced-on input sends no even
   assert.equal(c.events.length, 0, "the reported value stayed on");
   await f.stop();
 });
+
+test("an account that changes loses its Basic sessions; Bearer sessions of a token subject with that name stay", async () => {
+  const f = await boot();
+  const basicSession = await session(f, basic(USERS.op));
+  const bearerSession = await session(f, "Bearer " + token(f, { sub: USERS.op.name }));
+  const viewerSession = await session(f, basic(USERS.viewer));
+  f.device.users.put({ name: USERS.op.name, role: "view", password: USERS.op.password });
+  await f.run(10);
+  const closeFrame = (c: XentaraClient) => c.ws.frames.find((fr) => fr.opcode === 8);
+  assert.equal(closeFrame(basicSession)?.payload[1], 1008 & 0xff, "the demoted account's session is closed with 1008");
+  assert.equal(closeFrame(bearerSession), undefined, "a token is not the account");
+  assert.equal(closeFrame(viewerSession), undefined, "other accounts go on");
+  const id = viewerSession.request(3, m([0, "IO/Inputs/din1"]));
+  await f.run();
+  assert.ok(viewerSession.response(id), "and still answer");
+  await f.stop();
+});

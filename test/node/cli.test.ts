@@ -62,7 +62,7 @@ test("it listens, answers over HTTP and HTTPS, and keeps its identity in the dat
     const password = /administrator "jnior" created with password: (\S{12})\n/.exec(sim.stdout())![1]!;
     assert.match(sim.stdout(), new RegExp(`serving http://127\\.0\\.0\\.1:${sim.ports.http}/`));
     assert.equal((await fetch(`http://127.0.0.1:${sim.ports.http}/`)).status, 401, "pages need a login");
-    const res = await digestFetch(`http://127.0.0.1:${sim.ports.http}/`, "jnior", password);
+    const res = await digestFetch(`http://127.0.0.1:${sim.ports.http}/status`, "jnior", password);
     assert.equal(res.status, 200);
     const status = (await res.json()) as { model: string; serialNumber: number; inputs: number[]; outputs: number[]; platform: string };
     assert.equal(status.model, "410");
@@ -98,7 +98,7 @@ test("--password sets the administrator password and never prints it", async () 
 test("--board and --host are honoured", async () => {
   const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--board", "jnior-414", "--host", "127.0.0.1", "--password", "pw-414"]);
   try {
-    const status = (await (await digestFetch(`http://127.0.0.1:${sim.ports.http}/`, "jnior", "pw-414")).json()) as { model: string; inputs: number[]; outputs: number[] };
+    const status = (await (await digestFetch(`http://127.0.0.1:${sim.ports.http}/status`, "jnior", "pw-414")).json()) as { model: string; inputs: number[]; outputs: number[] };
     assert.deepEqual([status.model, status.inputs.length, status.outputs.length], ["414", 12, 4]);
   } finally {
     await sim.stop();

@@ -50,7 +50,8 @@ test("the control API refuses bad requests with a reason and listens on loopback
     const port = sim.ports.control!;
     assert.deepEqual(await post(port, "/inputs/9", { on: true }), { status: 400, json: { error: "no input 9: jnior-410 has inputs 1 to 8" } });
     assert.deepEqual(await post(port, "/inputs/1", { on: "yes" }), { status: 400, json: { error: 'give {"on": true} or {"on": false}' } });
-    assert.deepEqual(await post(port, "/inputs/1", "not json"), { status: 400, json: { error: "the body must be a JSON object" } });
+    assert.deepEqual(await post(port, "/inputs/1", "not json"), { status: 400, json: { error: "the body is not JSON" } });
+    assert.deepEqual(await post(port, "/inputs/1", [true]), { status: 400, json: { error: "the body must be a JSON object" } });
     assert.equal((await post(port, "/inputs/1/pulses", { count: 0, width: 5, period: 10 })).status, 400);
     assert.equal((await post(port, "/inputs/1/pulses", { count: 3, width: 10, period: 10 })).json.error, "need 0 < width < period");
     assert.equal((await fetch(`http://127.0.0.1:${port}/nothing`)).status, 404);
