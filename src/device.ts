@@ -26,7 +26,7 @@ import { DEVICE_KEYS } from "./registry/device-keys.ts";
 import { parseBoolean } from "./registry/keys.ts";
 import { Registry } from "./registry/registry.ts";
 import type { Asset } from "./http/static.ts";
-import type { DeviceFacts } from "./web/device-api.ts";
+import type { DeviceFacts, DeviceIdentity } from "./web/device-api.ts";
 import type { SimulatorControl } from "./web/sim-api.ts";
 import { webRoutes } from "./web/routes.ts";
 import type { WebSocketOptions } from "./ws/websocket.ts";
@@ -75,13 +75,7 @@ export interface DeviceConfig {
   simulator?: SimulatorControl;
 }
 
-export interface DeviceStatus {
-  model: string;
-  serialNumber: number;
-  version: string;
-  platform: string;
-  board: string;
-  uptimeMs: number;
+export interface DeviceStatus extends DeviceIdentity {
   /** As in a JANOS Monitor: the reported state and the count per input, the state per relay. */
   inputs: { state: Level; count: number }[];
   outputs: { state: Level }[];

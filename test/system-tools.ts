@@ -1,5 +1,5 @@
 /**
- * System programs the tests use (curl, mosquitto and its clients; chromium later). `ensureTools` runs once
+ * System programs the tests use (curl, mosquitto and its clients, chromium). `ensureTools` runs once
  * before the suites: what is missing is installed from Debian's packages when the run may
  * (root with apt-get), otherwise the run fails here, saying what to install. Tests never skip.
  */
@@ -16,9 +16,10 @@ export const CURL: Tool = { command: "curl", debian: "curl" };
 export const MOSQUITTO: Tool = { command: "mosquitto", debian: "mosquitto" };
 export const MOSQUITTO_PASSWD: Tool = { command: "mosquitto_passwd", debian: "mosquitto" };
 export const MOSQUITTO_CLIENTS: Tool = { command: "mosquitto_sub", debian: "mosquitto-clients" };
+export const CHROMIUM: Tool = { command: "chromium", debian: "chromium" };
 
 /** Every tool the suites need; test/run.ts makes sure of them before anything runs. */
-export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_CLIENTS];
+export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_CLIENTS, CHROMIUM];
 
 export function findTool(tool: Tool): string | undefined {
   // daemons live in sbin, which is not on every user's PATH

@@ -9,6 +9,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { writeUi } from "../web-ui/build.ts";
 import { houseRules, importCheckPlugin } from "./import-check.ts";
 import { NEUTRAL_MAIN_FIELDS, nodeShims } from "./shims-plugin.ts";
 
@@ -78,11 +79,31 @@ export function buildNodeProgram(entryPoints: Record<string, string>, outdir: st
   });
 }
 
+/** `import page from "iobox-web-ui"`: the web UI's gzip bytes, built first (hosts/web-ui/build.ts). */
+function webUiPlugin(gzip: Uint8Array): esbuild.Plugin {
+  return {
+    name: "iobox-web-ui",
+    setup(build) {
+      build.onResolve({ filter: /^iobox-web-ui$/ }, () => ({ path: "iobox-web-ui", namespace: "iobox-web-ui" }));
+      build.onLoad({ filter: /.*/, namespace: "iobox-web-ui" }, () => ({ contents: gzip, loader: "binary" }));
+    },
+  };
+}
+
 export async function buildSim(): Promise<Built> {
-  return report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, "build/sim", { sourcemap: true }));
+  const ui = await writeUi();
+  const built = report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, "build/sim", { sourcemap: true, plugins: [importCheckPlugin(houseRules(ROOT)), webUiPlugin(ui.gzip)] }));
+  return withUi(built, ui.gzip.length);
+}
+
+/** The page is a resource of its own on the device (manifest.json), so it is reported apart. */
+function withUi(built: Built, gzip: number): Built {
+  built.files.push({ file: "build/ui/index.html.gz", bytes: gzip, gzip });
+  return built;
 }
 
 export async function buildDevice(): Promise<Built> {
+  const ui = await writeUi();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { main: "hosts/moddable/main.ts", "platform-esp32": "hosts/moddable/platform-esp32.ts", "platform-sim": "hosts/moddable/platform-sim.ts" },
@@ -98,7 +119,7 @@ export async function buildDevice(): Promise<Built> {
     logLevel: "warning",
     plugins: [importCheckPlugin(houseRules(ROOT)), nodeShims, moddableExternals],
   });
-  return report("device", result);
+  return withUi(report("device", result), ui.gzip.length);
 }
 
 export function printReport(built: Built): void {

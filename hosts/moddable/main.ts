@@ -8,6 +8,7 @@
  * and neither is /api/ws, which lives on TLS only. Plain HTTP/WebSocket and JMP are.
  */
 import config from "mc/config";
+import Resource from "Resource";
 import platform from "iobox-platform";
 import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
 import { decodeUtf8 } from "../../src/bytes.ts";
@@ -51,8 +52,18 @@ function readConfigJson(): ServerConfig | undefined {
   }
 }
 
+const WEB_UI = "index.html.gz";
+
+/**
+ * The web UI: one gzip page that the build put into the image (manifest.json `data`). It is
+ * served from flash as it is, never copied into RAM.
+ */
+function webUi(): { path: string; type: string; body: Uint8Array; gzip: boolean }[] {
+  if (!Resource.exists(WEB_UI)) return [];
+  return [{ path: "/index.html", type: "text/html; charset=utf-8", body: new Uint8Array(new Resource(WEB_UI) as unknown as ArrayBuffer), gzip: true }];
+}
 function boot(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
-  startDevice(host, { board, listeners, limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
+  startDevice(host, { board, listeners, assets: webUi(), limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

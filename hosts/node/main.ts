@@ -14,6 +14,7 @@ import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
 import { FileError, loadConfigFiles, type ConfigFiles } from "./config-files.ts";
 import { ensureDevCertificate } from "./dev-cert.ts";
 import { NodeHost } from "./host.ts";
+import webUiPage from "iobox-web-ui";
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`iobox: ${message}\n`);
@@ -98,6 +99,7 @@ async function main(options: CliOptions): Promise<void> {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  const control = new BoardControl(simBoard, board, host.timers);
   try {
     device = await startDevice(host, {
       board,
@@ -109,6 +111,8 @@ async function main(options: CliOptions): Promise<void> {
       security: files.security,
       oauth2: files.oauth2,
       jmp: { host: options.host, port: options.jmpPort },
+      assets: [{ path: "/index.html", type: "text/html; charset=utf-8", body: webUiPage, gzip: true }],
+      simulator: control,
     });
   } catch (e) {
     if (e instanceof RegistryError) fail("--set refused: " + e.message);
@@ -118,7 +122,6 @@ async function main(options: CliOptions): Promise<void> {
   if (device.generatedPassword) {
     process.stdout.write(`administrator "jnior" created with password: ${device.generatedPassword}\n  (shown once; set your own with --password)\n`);
   }
-  const control = new BoardControl(simBoard, board, host.timers);
   const ports: Record<string, number> = { ...device.ports };
   try {
     ports.control = (await startControlApi(host, control, options.controlPort)).listener.port;

@@ -8,6 +8,7 @@
  *   GET /api/schema   [{pattern, channels?, type, default?, min?, max?, values?, format?, unit?,
  *                      description, secret?}]
  */
+import type { Principal } from "../auth/users.ts";
 import type { WebLogin } from "../auth/web-login.ts";
 import type { Router } from "../http/router.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -27,12 +28,34 @@ export interface DeviceFacts {
   ports(): Readonly<Record<string, number>>;
 }
 
+/** Who the device is: the start of both /api/info and /status. */
+export interface DeviceIdentity {
+  model: string;
+  serialNumber: number;
+  version: string;
+  platform: string;
+  board: string;
+  uptimeMs: number;
+}
+
+/** The answer of GET /api/info (the web UI reads it with this type). */
+export interface DeviceInfo extends DeviceIdentity {
+  bootTime: string;
+  /** The bound port per listener name (http, https, jmp). */
+  ports: Readonly<Record<string, number>>;
+  simulator: boolean;
+  loginRequired: boolean;
+  user: Principal | null;
+  inputs: number;
+  outputs: number;
+}
+
 export function deviceRoutes(router: Router, deps: { login: WebLogin; registry: Registry; facts: DeviceFacts }): void {
   const { login, facts } = deps;
   router.get(
     "/api/info",
-    login.protect((ex) =>
-      sendJson(ex, 200, {
+    login.protect((ex) => {
+      const info: DeviceInfo = {
         model: facts.model,
         serialNumber: facts.serialNumber,
         version: facts.version,
@@ -46,8 +69,9 @@ export function deviceRoutes(router: Router, deps: { login: WebLogin; registry: 
         user: ex.user ?? login.sessionUser(ex) ?? null,
         inputs: facts.inputs,
         outputs: facts.outputs,
-      }),
-    ),
+      };
+      sendJson(ex, 200, info);
+    }),
   );
   router.get(
     "/api/schema",

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { buildDevice, ROOT } from "../../hosts/build/build.ts";
 
 test("every module manifest.json names exists after npm run build:device", async () => {
@@ -19,12 +20,18 @@ test("every module manifest.json names exists after npm run build:device", async
   for (const m of modules) assert.ok(fs.existsSync(path.join(ROOT, m + ".js")), m + ".js");
   assert.equal(manifest.platforms.esp32.modules["iobox-platform"], "./build/device/platform-esp32");
   assert.equal(manifest.platforms.lin.modules["iobox-platform"], "./build/device/platform-sim");
+  // the web UI goes into the image as a resource, named as hosts/moddable/main.ts opens it
+  const data = (manifest.data["*"] as string[]).filter((d) => d.startsWith("./"));
+  assert.deepEqual(data, ["./build/ui/index.html.gz"]);
+  const page = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, data[0]!))).toString("utf8");
+  assert.match(page, /^<!doctype html>/);
+  assert.match(fs.readFileSync(path.join(ROOT, "hosts/moddable/main.ts"), "utf8"), /const WEB_UI = "index\.html\.gz";/);
 });
 
 test("the device bundle imports only modules the Moddable build provides", async () => {
-  const provided = /^(embedded:io\/socket\/(tcp|listener)|embedded:io\/digital|embedded:storage\/flash|embedded:update|crypt|curve|ecdsa|ecp|file|mc\/config|net|time|timer|iobox-platform)$/;
+  const provided = /^(embedded:io\/socket\/(tcp|listener)|embedded:io\/digital|embedded:storage\/flash|embedded:update|crypt|curve|ecdsa|ecp|file|mc\/config|net|Resource|time|timer|iobox-platform)$/;
   const expected: Record<string, string[]> = {
-    "main.js": ["crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "file", "iobox-platform", "mc/config", "net", "time", "timer"],
+    "main.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "file", "iobox-platform", "mc/config", "net", "time", "timer"],
     "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update"],
     "platform-sim.js": [],
   };
