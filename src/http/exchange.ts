@@ -54,7 +54,10 @@ export class Exchange {
     readonly secure: boolean,
   ) {}
 
-  /** Answers with a whole body. `headers` are flat pairs: ["Content-Type", "text/html", ...]. */
+  /**
+   * Answers with a whole body. `headers` are flat pairs: ["Content-Type", "text/html", ...]. A
+   * byte body may be sent after this returns: the caller must not change it afterwards.
+   */
   respond(status: number, body?: string | Uint8Array, headers?: readonly string[]): void {
     this.owner.respond(this, status, body, headers);
   }

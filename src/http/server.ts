@@ -160,6 +160,8 @@ export class HttpServer implements WebSocketHost {
 const SERVICE_UNAVAILABLE = encodeAscii("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 const CONTINUE = encodeAscii("HTTP/1.1 100 Continue\r\n\r\n");
 const EMPTY = new Uint8Array(0);
+/** Bodies above this are queued by reference after the head rather than copied into one buffer with it. */
+const COPY_LIMIT = 1024;
 
 // connection states
 const HEAD = 0; // reading a request head
@@ -448,12 +450,18 @@ class HttpConnection implements ExchangeOwner, BodySink {
     }
     const head = text.encode(this.headLines(exchange, status, headers, closing) + extra + "\r\n");
     const send = this.head || noBody ? 0 : length;
-    // head and body in one buffer: one write, usually one segment
-    const out = new Uint8Array(head.length + send);
-    out.set(head);
-    if (send) out.set(bytes!, head.length);
     exchange.status = status;
-    this.outputFull = !this.connection.write(out);
+    if (send > COPY_LIMIT) {
+      // a large body (the web UI page, in flash on the device) is queued as it is, not copied
+      this.connection.write(head);
+      this.outputFull = !this.connection.write(bytes!);
+    } else {
+      // head and a small body in one buffer: one write, usually one segment
+      const out = new Uint8Array(head.length + send);
+      out.set(head);
+      if (send) out.set(bytes!, head.length);
+      this.outputFull = !this.connection.write(out);
+    }
     this.responseEnded(closing);
   }
 
