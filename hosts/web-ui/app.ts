@@ -19,7 +19,9 @@ export const app = {
   role: "view" as Role,
   admin: false,
   /** May operate I/O now: a control role and a live connection. */
-  control: false,
+  get control(): boolean {
+    return janos.live && app.role !== "view";
+  },
 };
 
 interface Events {
@@ -62,8 +64,6 @@ let logins = 0;
 
 export const janos = new Janos((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/", {
   link(state) {
-    const control = state === "connected" && app.role !== "view";
-    if (control !== app.control) app.control = control;
     emit("link", state);
     emit("role", undefined);
   },
@@ -71,7 +71,6 @@ export const janos = new Janos((location.protocol === "https:" ? "wss://" : "ws:
     logins = 0;
     app.role = role;
     app.admin = role === "administrator";
-    app.control = role !== "view";
     emit("role", undefined);
     emit("ready", undefined);
     const keys = store.watched();

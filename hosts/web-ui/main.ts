@@ -52,6 +52,9 @@ const built = TABS.map((tab, i) => {
   return { tab, view, button, panel };
 });
 
+/** The tab's place in the address ("#io", "#registry"), so a reload opens it again. */
+const hashOf = (tab: Tab): string => "#" + tab.name.toLowerCase().replace("/", "");
+
 let current = -1;
 function select(i: number): void {
   if (i === current || !built[i]!.tab.allowed()) return;
@@ -61,13 +64,13 @@ function select(i: number): void {
     b.panel.hidden = i !== j;
   });
   built[i]!.view.show?.();
-  history.replaceState(null, "", "#" + built[i]!.tab.name.toLowerCase().replace("/", ""));
+  history.replaceState(null, "", hashOf(built[i]!.tab));
 }
 
 function allow(): void {
   for (const b of built) b.button.hidden = !b.tab.allowed();
   if (current < 0 || !built[current]!.tab.allowed()) {
-    const wanted = built.findIndex((b) => "#" + b.tab.name.toLowerCase().replace("/", "") === location.hash);
+    const wanted = built.findIndex((b) => hashOf(b.tab) === location.hash);
     current = -1;
     select(wanted >= 0 && built[wanted]!.tab.allowed() ? wanted : 0);
   }
