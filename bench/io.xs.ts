@@ -22,7 +22,7 @@ export function setup(): { host: MemoryHost; io: Io } {
 /** The same drive with no pipeline behind the pin: the cost of the virtual clock and board alone. */
 export function setupBare(): void {
   host = new MemoryHost({ layout: findBoard("jnior-410")! });
-  host.pins.input(1, {}, () => void heard++);
+  host.pins.input(1, {}, { edge: () => void heard++ });
 }
 
 /** Drives `n` transitions on input 1, 1 ms apart in virtual time, as fast as the engine runs them. */

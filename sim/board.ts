@@ -2,7 +2,7 @@
  * A simulated board: input pins whose levels people and tests set, output pins whose levels they
  * read. It implements the Host's `Pins`, so the core drives it exactly as it drives GPIO.
  */
-import type { InputOptions, InputPin, Level, OutputPin, Pins, Timer, Timers } from "../src/host.ts";
+import type { EdgeListener, InputOptions, InputPin, Level, OutputPin, Pins, Timer, Timers } from "../src/host.ts";
 
 export interface SimBoardLayout {
   /** GPIO wired to inputs, in channel order (a number, or a board profile's pin spec). */
@@ -17,7 +17,7 @@ type OutputListener = (pin: number, level: Level) => void;
 
 export class SimBoard implements Pins {
   private readonly levels = new Map<number, Level>();
-  private readonly watchers = new Map<number, (level: Level) => void>();
+  private readonly watchers = new Map<number, EdgeListener>();
   private readonly driven = new Map<number, Level>();
   private readonly opened = new Set<number>();
   private readonly listeners: OutputListener[] = [];
@@ -36,7 +36,7 @@ export class SimBoard implements Pins {
     if (level !== 0 && level !== 1) throw new RangeError("level must be 0 or 1");
     if (this.levels.get(pin) === level) return;
     this.levels.set(pin, level);
-    this.watchers.get(pin)?.(level);
+    this.watchers.get(pin)?.edge(level);
   }
 
   inputLevel(pin: number): Level {
@@ -103,42 +103,73 @@ export class SimBoard implements Pins {
 
   // --- Pins, what the core uses -------------------------------------------------------------
 
-  input(pin: number, _options: InputOptions, onChange: (level: Level) => void): InputPin {
+  input(pin: number, _options: InputOptions, listener: EdgeListener): InputPin {
     if (!this.levels.has(pin)) throw new RangeError("no input pin " + pin + " on this board");
     this.claim(pin);
-    this.watchers.set(pin, onChange);
-    return {
-      read: () => this.levels.get(pin)!,
-      close: () => {
-        this.watchers.delete(pin);
-        this.opened.delete(pin);
-      },
-    };
+    this.watchers.set(pin, listener);
+    return new SimInput(this, pin);
   }
 
   output(pin: number, initial: Level): OutputPin {
     if (!this.driven.has(pin)) throw new RangeError("no output pin " + pin + " on this board");
     this.claim(pin);
-    const drive = (level: Level): void => {
-      if (this.driven.get(pin) === level) return;
-      this.driven.set(pin, level);
-      for (const l of this.listeners) l(pin, level);
-    };
-    drive(initial);
-    return {
-      write: (level) => {
-        if (!this.opened.has(pin)) throw new Error("pin " + pin + " is closed");
-        drive(level);
-      },
-      close: () => {
-        this.opened.delete(pin);
-      },
-    };
+    this.drive(pin, initial);
+    return new SimOutput(this, pin);
+  }
+
+  /** @internal SimOutput's write */
+  drive(pin: number, level: Level): void {
+    if (this.driven.get(pin) === level) return;
+    this.driven.set(pin, level);
+    for (const l of this.listeners) l(pin, level);
+  }
+
+  /** @internal SimInput's and SimOutput's close */
+  release(pin: number): void {
+    this.watchers.delete(pin);
+    this.opened.delete(pin);
+  }
+
+  /** @internal */
+  isOpen(pin: number): boolean {
+    return this.opened.has(pin);
   }
 
   private claim(pin: number): void {
     // the device throws on a pin already in use (moddable.md §5); so does the simulation
     if (this.opened.has(pin)) throw new Error("pin " + pin + " already in use");
     this.opened.add(pin);
+  }
+}
+
+/** An opened input: a class, so that a pin costs two fields and no closures (the device image runs this on lin). */
+class SimInput implements InputPin {
+  constructor(
+    private readonly board: SimBoard,
+    private readonly pin: number,
+  ) {}
+
+  read(): Level {
+    return this.board.inputLevel(this.pin);
+  }
+
+  close(): void {
+    this.board.release(this.pin);
+  }
+}
+
+class SimOutput implements OutputPin {
+  constructor(
+    private readonly board: SimBoard,
+    private readonly pin: number,
+  ) {}
+
+  write(level: Level): void {
+    if (!this.board.isOpen(this.pin)) throw new Error("pin " + this.pin + " is closed");
+    this.board.drive(this.pin, level);
+  }
+
+  close(): void {
+    this.board.release(this.pin);
   }
 }

@@ -9,7 +9,8 @@ interface Entry {
   due: number;
   seq: number;
   period: number; // 0 = one-shot
-  fn: () => void;
+  fn: (this: unknown) => void;
+  target: unknown;
   live: boolean;
 }
 
@@ -32,12 +33,12 @@ export class VirtualClock implements Clock, Timers {
     return this.t;
   }
 
-  after(ms: number, fn: () => void): Timer {
-    return this.arm(ms, 0, fn);
+  after<T>(ms: number, fn: (this: T) => void, target?: T): Timer {
+    return this.arm(ms, 0, fn as (this: unknown) => void, target);
   }
 
-  every(ms: number, fn: () => void): Timer {
-    return this.arm(ms, Math.max(1, ms), fn);
+  every<T>(ms: number, fn: (this: T) => void, target?: T): Timer {
+    return this.arm(ms, Math.max(1, ms), fn as (this: unknown) => void, target);
   }
 
   /** Number of armed timers. */
@@ -70,7 +71,7 @@ export class VirtualClock implements Clock, Timers {
         head.seq = this.seq++;
         this.push(head);
       } else head.live = false;
-      head.fn();
+      head.fn.call(head.target);
     }
     this.t = Math.max(this.t, target);
   }
@@ -86,8 +87,8 @@ export class VirtualClock implements Clock, Timers {
     return this.t - start;
   }
 
-  private arm(ms: number, period: number, fn: () => void): Timer {
-    const entry: Entry = { due: this.t + Math.max(0, ms), seq: this.seq++, period, fn, live: true };
+  private arm(ms: number, period: number, fn: (this: unknown) => void, target: unknown): Timer {
+    const entry: Entry = { due: this.t + Math.max(0, ms), seq: this.seq++, period, fn, target, live: true };
     this.push(entry);
     return {
       cancel() {

@@ -255,14 +255,15 @@ export function fromBase64(text: string): Uint8Array {
   return out;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
+// regular expressions made per use: none may live in a module body (README, "The device's memory")
+const BASE64URL = (): RegExp => /^[A-Za-z0-9_-]*$/;
 
 /**
  * Decodes base64url without padding (RFC 4648 §5), strictly, as JWS requires (RFC 7515 §2): the
  * other alphabet or padding is a RangeError too, so a token has exactly one spelling.
  */
 export function fromBase64Url(text: string): Uint8Array {
-  if (!BASE64URL.test(text)) throw new RangeError("bad base64url character");
+  if (!BASE64URL().test(text)) throw new RangeError("bad base64url character");
   return fromBase64(text);
 }
 

@@ -24,13 +24,14 @@ import { JanosWebSockets } from "./janos/websocket-link.ts";
 import type { Entry } from "./registry/format.ts";
 import { DEVICE_KEYS } from "./registry/device-keys.ts";
 import { parseBoolean } from "./registry/keys.ts";
-import { Registry } from "./registry/registry.ts";
+import { Registry, type LiveValues } from "./registry/registry.ts";
 import type { Asset } from "./http/static.ts";
 import type { DeviceFacts, DeviceIdentity } from "./web/device-api.ts";
 import type { SimulatorControl } from "./web/sim-api.ts";
 import { webRoutes } from "./web/routes.ts";
 import type { WebSocketOptions } from "./ws/websocket.ts";
 import { XentaraEndpoint } from "./xentara/endpoint.ts";
+import { MODEL_KEYS } from "./xentara/model.ts";
 import { XentaraService } from "./xentara/service.ts";
 
 /** Without a security.json nobody is entitled to anything on /api/ws. */
@@ -51,6 +52,8 @@ export interface DeviceConfig {
   listeners: readonly ListenerConfig[];
   /** Sets the administrator's password (provisioning); otherwise a first boot generates one. */
   adminPassword?: string;
+  /** The administrator's password at the first boot (chosen at build time), instead of a random one; later boots leave it alone. */
+  initialAdminPassword?: string;
   /** Accounts to create or update at boot (provisioning). */
   users?: readonly User[];
   /** Registry values to set at boot (provisioning); refused values stop the boot with a RegistryError. */
@@ -92,6 +95,7 @@ export interface Device {
   readonly io: Io;
   readonly users: UserStore;
   readonly janos: JanosService;
+  /** Made on first use (the first client of /api/ws, or this getter). */
   readonly xentara: XentaraService;
   readonly mqtt: MqttService;
   status(): DeviceStatus;
@@ -107,18 +111,15 @@ export function serialNumberOf(unitId: string): number {
 
 export async function startDevice(host: Host, config: DeviceConfig): Promise<Device> {
   const registry = new Registry(host);
-  registry.schema.define(...DEVICE_KEYS);
+  registry.schema.define(DEVICE_KEYS).define(MODEL_KEYS); // Xentara's element UUIDs, kept before anyone connects
   defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
   const users = new UserStore(host);
-  const generatedPassword = users.ensureAdministrator(config.adminPassword);
+  const generatedPassword = users.ensureAdministrator(config.adminPassword, config.initialAdminPassword);
   for (const u of config.users ?? []) users.put(u);
   const serialNumber = serialNumberOf(host.unitId);
   const bootedAt = host.clock.monotonic();
   const bootTime = new Date(host.clock.now()).toISOString();
-  registry.provide("$SerialNumber", () => String(serialNumber));
-  registry.provide("$Model", () => config.board.model);
-  registry.provide("$Version", () => "v" + VERSION);
-  registry.provide("$BootTime", () => bootTime);
+  registry.provide(new DeviceValues(serialNumber, config.board.model, bootTime));
   if (config.settings?.length) registry.write(config.settings);
 
   // the relays are driven to their boot state before the network comes up
@@ -142,13 +143,14 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const security = config.security ?? NO_SECURITY;
   for (const w of security.warnings) host.log("warn", w);
   const access = new AccessControl(security);
-  const xentara = new XentaraService(host, { registry, io, access, version: VERSION });
+  let xentara: XentaraService | undefined; // made by the first client of /api/ws
+  const xentaraService = (): XentaraService => (xentara ??= new XentaraService(host, { registry, io, access, version: VERSION }));
   const oauth2 = config.oauth2 ?? { scope: [], issuers: [] };
   const xentaraEndpoint = new XentaraEndpoint(host, {
     users,
     limiter,
     access,
-    service: xentara,
+    service: xentaraService,
     authentication,
     bearer: { issuers: oauth2.issuers, scope: authentication.scope.length ? authentication.scope : oauth2.scope },
   });
@@ -156,7 +158,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   users.onChange((name) => {
     sessions.endUser(name);
     janos.endUser(name);
-    xentara.endUser(name);
+    xentara?.endUser(name);
   });
   const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: Number(registry.get("JMP/MaxConnections")) }); // the registry decides
 
@@ -200,7 +202,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const release = (): void => {
     mqtt.close();
     anonymous.close();
-    xentara.close();
+    xentara?.close();
     janos.close();
     io.close();
     registry.close();
@@ -236,7 +238,22 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   }
 
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
-  return { ports, serialNumber, generatedPassword, http, registry, io, users, janos, xentara, mqtt, status, stop };
+  return {
+    ports,
+    serialNumber,
+    generatedPassword,
+    http,
+    registry,
+    io,
+    users,
+    janos,
+    get xentara() {
+      return xentaraService();
+    },
+    mqtt,
+    status,
+    stop,
+  };
 }
 
 /**
@@ -271,5 +288,33 @@ class AnonymousAccess {
     const user = this.users.find(name);
     if (user) this.host.log("warn", `Websocket/Anonymous is set: WebSockets are let in without a login as "${user.name}" (${user.role})`);
     else this.host.log("warn", `Websocket/Anonymous names "${name}", who is not a user: ignored, WebSockets must log in`);
+  }
+}
+
+/** The device's own live keys (janos.md §6.2). */
+class DeviceValues implements LiveValues {
+  constructor(
+    private readonly serialNumber: number,
+    private readonly model: string,
+    private readonly bootTime: string,
+  ) {}
+
+  liveValue(key: string): string | undefined {
+    switch (key) {
+      case "$serialnumber":
+        return String(this.serialNumber);
+      case "$model":
+        return this.model;
+      case "$version":
+        return "v" + VERSION;
+      case "$boottime":
+        return this.bootTime;
+      default:
+        return undefined;
+    }
+  }
+
+  liveKeys(): string[] {
+    return ["$SerialNumber", "$Model", "$Version", "$BootTime"];
   }
 }

@@ -48,11 +48,16 @@ export interface Clock {
   monotonic(): number;
 }
 
+/**
+ * `target`, when given, is `this` in `fn`: an object's method can be its timer without a closure of
+ * its own (on the device each closure an input or a connection keeps costs heap for as long as it
+ * lives).
+ */
 export interface Timers {
   /** Calls `fn` once, `ms` from now. */
-  after(ms: number, fn: () => void): Timer;
+  after<T>(ms: number, fn: (this: T) => void, target?: T): Timer;
   /** Calls `fn` every `ms` until cancelled. */
-  every(ms: number, fn: () => void): Timer;
+  every<T>(ms: number, fn: (this: T) => void, target?: T): Timer;
 }
 
 export interface Timer {
@@ -195,9 +200,18 @@ export interface InputOptions {
 
 /** GPIO. Relays cannot be read back on the device, so the core tracks output state itself. */
 export interface Pins {
-  /** Opens an input; `onChange` is called with the new level on every edge the platform reports. */
-  input(pin: number, options: InputOptions, onChange: (level: Level) => void): InputPin;
+  /**
+   * Opens an input; `listener.edge` is called with the level after every edge the platform reports
+   * (possibly the same level again, when edges came close together). An object, not a closure: the
+   * I/O channel itself listens.
+   */
+  input(pin: number, options: InputOptions, listener: EdgeListener): InputPin;
+  /** Opens an output driven to `initial` from the start (no glitch at boot). */
   output(pin: number, initial: Level): OutputPin;
+}
+
+export interface EdgeListener {
+  edge(level: Level): void;
 }
 
 export interface InputPin {

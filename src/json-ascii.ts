@@ -4,13 +4,11 @@
  * character, so its length is its byte count ([N,{json}] framing relies on that).
  */
 
-const NON_ASCII = /[\u0080-\uffff]/g;
-
 export function jsonAscii(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError("not JSON-serializable");
-  NON_ASCII.lastIndex = 0;
-  return NON_ASCII.test(json) ? json.replace(NON_ASCII, escape) : json;
+  // made per call: no regular expression may live in a module body (README, "The device's memory")
+  return /[\u0080-\uffff]/.test(json) ? json.replace(/[\u0080-\uffff]/g, escape) : json;
 }
 
 function escape(ch: string): string {

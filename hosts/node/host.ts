@@ -19,12 +19,12 @@ export interface NodeHostOptions {
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 const timers: Timers = {
-  after(ms: number, fn: () => void): Timer {
-    const t = setTimeout(fn, ms);
+  after<T>(ms: number, fn: (this: T) => void, target?: T): Timer {
+    const t = setTimeout(() => fn.call(target as T), ms);
     return { cancel: () => clearTimeout(t) };
   },
-  every(ms: number, fn: () => void): Timer {
-    const t = setInterval(fn, Math.max(1, ms));
+  every<T>(ms: number, fn: (this: T) => void, target?: T): Timer {
+    const t = setInterval(() => fn.call(target as T), Math.max(1, ms));
     return { cancel: () => clearInterval(t) };
   },
 };

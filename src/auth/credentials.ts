@@ -23,49 +23,57 @@ export const MAX_HEADER = 4096;
 /** Most cookies read from one `Cookie` header. */
 export const MAX_COOKIES = 32;
 
-const OWS = /[ \t]*/y;
-const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
-// token68 must be the whole rest of the header, or the text is an auth-param list
-const TOKEN68 = /([A-Za-z0-9\-._~+/]+=*)[ \t]*$/y;
-// One auth-param with the separators before it: one match per param, because on XS every match
-// from a lastIndex costs a walk to it. The quoted-string is qdtext* (quoted-pair qdtext*)* (RFC 9110
-// §5.6.4), unrolled so that an unterminated one fails in linear time. qdtext is HTAB, SP, VCHAR but
-// DQUOTE and backslash, and obs-text; code points above 0xFF pass too, for callers that decoded the
-// header as UTF-8 rather than Latin-1.
-const PARAM =
-  /[ \t]*((?:,[ \t]*)*)([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*(?:"([\t \x21\x23-\x5b\x5d-\x7e\x80-\uffff]*(?:\\[\t \x21-\x7e\x80-\uffff][\t \x21\x23-\x5b\x5d-\x7e\x80-\uffff]*)*)"|([!#$%&'*+\-.^_`|~0-9A-Za-z]+))/y;
-const SEPARATORS = /[ \t,]*$/y;
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+/**
+ * The sticky patterns of one parse, made per call: no regular expression may live in a module body
+ * on the device (README, "The device's memory").
+ */
+function patterns() {
+  return {
+    ows: /[ \t]*/y,
+    token: /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y,
+    // token68 must be the whole rest of the header, or the text is an auth-param list
+    token68: /([A-Za-z0-9\-._~+/]+=*)[ \t]*$/y,
+    // One auth-param with the separators before it: one match per param, because on XS every match
+    // from a lastIndex costs a walk to it. The quoted-string is qdtext* (quoted-pair qdtext*)* (RFC 9110
+    // §5.6.4), unrolled so that an unterminated one fails in linear time. qdtext is HTAB, SP, VCHAR but
+    // DQUOTE and backslash, and obs-text; code points above 0xFF pass too, for callers that decoded the
+    // header as UTF-8 rather than Latin-1.
+    param:
+      /[ \t]*((?:,[ \t]*)*)([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*(?:"([\t \x21\x23-\x5b\x5d-\x7e\x80-\uffff]*(?:\\[\t \x21-\x7e\x80-\uffff][\t \x21\x23-\x5b\x5d-\x7e\x80-\uffff]*)*)"|([!#$%&'*+\-.^_`|~0-9A-Za-z]+))/y,
+    separators: /[ \t,]*$/y,
+  };
+}
 
 /** Parses an `Authorization` (or `Proxy-Authorization`) value; undefined when it is malformed. */
 export function parseAuthorization(header: string | undefined): Credentials | undefined {
   if (header === undefined || header.length > MAX_HEADER) return undefined;
-  let pos = skip(OWS, header, 0);
-  const scheme = match(TOKEN, header, pos);
+  const { ows, token, token68, param, separators } = patterns();
+  let pos = skip(ows, header, 0);
+  const scheme = match(token, header, pos);
   if (scheme === undefined) return undefined;
   pos += scheme.length;
   const params = new Map<string, string>();
-  const afterScheme = skip(OWS, header, pos);
+  const afterScheme = skip(ows, header, pos);
   if (afterScheme === header.length) return { scheme, params };
   if (afterScheme === pos) return undefined; // the scheme runs into something that is not a token
   pos = afterScheme;
 
-  TOKEN68.lastIndex = pos;
-  const t68 = TOKEN68.exec(header);
+  token68.lastIndex = pos;
+  const t68 = token68.exec(header);
   if (t68) return { scheme, token68: t68[1]!, params };
 
   for (;;) {
-    PARAM.lastIndex = pos;
-    const m = PARAM.exec(header);
+    param.lastIndex = pos;
+    const m = param.exec(header);
     if (!m) break;
     if (params.size && m[1] === "") return undefined; // two params with no comma between them
     const key = m[2]!.toLowerCase();
     if (params.has(key)) return undefined; // which one would count is ambiguous (RFC 7235 §2.1)
     params.set(key, m[3] === undefined ? m[4]! : unescape(m[3]));
-    pos = PARAM.lastIndex;
+    pos = param.lastIndex;
   }
-  SEPARATORS.lastIndex = pos;
-  return SEPARATORS.test(header) ? { scheme, params } : undefined;
+  separators.lastIndex = pos;
+  return separators.test(header) ? { scheme, params } : undefined;
 }
 
 /**
@@ -84,7 +92,7 @@ export function basicCredentials(c: Credentials): { user: string; password: stri
     return undefined;
   }
   const colon = text.indexOf(":");
-  if (colon < 0 || CONTROL.test(text)) return undefined;
+  if (colon < 0 || /[\x00-\x1f\x7f-\x9f]/.test(text)) return undefined;
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
@@ -103,7 +111,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
     const eq = pair.indexOf("=");
     if (eq < 0) continue;
     const name = pair.slice(0, eq).trim();
-    if (match(TOKEN, name, 0) !== name || cookies.has(name)) continue;
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || cookies.has(name)) continue;
     let value = pair.slice(eq + 1).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     cookies.set(name, value);

@@ -53,11 +53,9 @@ export function digestResponse(crypto: Crypto, algorithm: DigestAlgorithm, p: Di
 const NONCE_BYTES = 24;
 const MAC_BYTES = 12;
 const WRONG_PASSWORD = "unknown user or wrong password";
-const NC = /^[0-9a-fA-F]{8}$/;
 // RFC 7616 §3.4: every one of these must come back; opaque too, because we always send it
 const REQUIRED = ["username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce", "opaque"] as const;
 // a quoted-string can carry any of these but a header line cannot
-const CONTROL = /[\x00-\x1f\x7f]/;
 
 export class HttpDigest {
   private readonly realm: string;
@@ -71,7 +69,7 @@ export class HttpDigest {
     private readonly host: Pick<Host, "crypto" | "random" | "clock">,
     options: DigestOptions,
   ) {
-    if (CONTROL.test(options.realm)) throw new RangeError("digest realm must not contain control characters");
+    if (/[\x00-\x1f\x7f]/.test(options.realm)) throw new RangeError("digest realm must not contain control characters");
     this.realm = options.realm;
     this.lifetime = positive(options.nonceLifetimeMs ?? 300_000, "nonceLifetimeMs");
     this.replays = new Replays(positive(options.maxNonces ?? 32, "maxNonces"));
@@ -111,7 +109,7 @@ export class HttpDigest {
     if ((p.get("userhash") ?? "false").toLowerCase() !== "false") return refuse("userhash is not supported");
     const algorithm = algorithmOf(p.get("algorithm"));
     if (!algorithm) return refuse("unsupported algorithm");
-    if (!NC.test(nc)) return refuse("nc must be 8 hex digits");
+    if (!/^[0-9a-fA-F]{8}$/.test(nc)) return refuse("nc must be 8 hex digits");
     const cnonce = p.get("cnonce")!;
     if (cnonce === "") return refuse("empty cnonce");
     if (!equalConstantTime(p.get("opaque")!, this.opaque)) return refuse("wrong opaque");

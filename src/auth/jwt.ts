@@ -233,7 +233,8 @@ const KEY_TYPES: Record<string, string> = {
   "2b6570": "an Ed25519 key",
   "2b6571": "an Ed448 key",
 };
-const PEM = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+// regular expressions made per use: none may live in a module body (README, "The device's memory")
+const PEM = (): RegExp => /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
 
 // P-256 (SEC 2 §2.4.2): y² = x³ − 3x + b over the prime field p
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
@@ -241,7 +242,7 @@ const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 
 /** The EC P-256 public key in a PEM "PUBLIC KEY" (SubjectPublicKeyInfo, id-ecPublicKey + prime256v1) as the uncompressed point; throws RangeError naming what is wrong. */
 export function p256PublicKeyFromPem(pem: string): Uint8Array {
-  const m = PEM.exec(pem);
+  const m = PEM().exec(pem);
   if (!m) throw new RangeError("no PEM block (-----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----)");
   if (m[1] !== "PUBLIC KEY") throw new RangeError(`is a PEM ${m[1]}, not a PUBLIC KEY`);
   let der: Uint8Array;

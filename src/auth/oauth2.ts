@@ -29,27 +29,28 @@ export interface OAuth2Config {
   issuers: JwtIssuer[];
 }
 
-const SCOPE = /^[!#-[\]-~]+$/;
-const TEXT = /^[\x20-\x7e]{1,256}$/;
-const ROLE = /^[\x21-\x7e]([\x20-\x7e]{0,62}[\x21-\x7e])?$/;
-const PATH = /^[^\0]{1,255}$/;
+// regular expressions made per use: none may live in a module body (README, "The device's memory")
+const SCOPE = (): RegExp => /^[!#-[\]-~]+$/;
+const TEXT = (): RegExp => /^[\x20-\x7e]{1,256}$/;
+const ROLE = (): RegExp => /^[\x21-\x7e]([\x20-\x7e]{0,62}[\x21-\x7e])?$/;
+const PATH = (): RegExp => /^[^\0]{1,255}$/;
 const RELAXATIONS = ["allowGenericJwt", "allowMissingTyp", "allowMissingIat", "allowMissingExp", "allowMissingSub", "allowMissingClientId", "allowMissingJti"] as const;
 
 export function parseOAuth2(text: string, file: string, readFile: (path: string) => string | undefined): OAuth2Config {
   const v = new Validator(file);
   const root = v.object(v.parse(text), "", ["$schema", "scope", "issuers"]);
   const config: OAuth2Config = { scope: [], issuers: [] };
-  if (root.scope !== undefined) config.scope = v.array(root.scope, "scope").map((s, i) => v.string(s, `scope[${i}]`, SCOPE, "an OAuth scope token"));
+  if (root.scope !== undefined) config.scope = v.array(root.scope, "scope").map((s, i) => v.string(s, `scope[${i}]`, SCOPE(), "an OAuth scope token"));
   if (root.issuers === undefined) return config;
   const seen = new Set<string>();
   v.array(root.issuers, "issuers").forEach((x, i) => {
     const field = `issuers[${i}]`;
     const o = v.object(x, field, ["iss", "aud", "roles", "authorizationClaims", "verification", "nonConformance"]);
     for (const m of ["iss", "aud", "verification"]) if (o[m] === undefined) v.fail(`${field}.${m}`, "is required");
-    const iss = v.string(o.iss, field + ".iss", TEXT, "the issuer's identifier");
+    const iss = v.string(o.iss, field + ".iss", TEXT(), "the issuer's identifier");
     if (seen.has(iss)) v.fail(field + ".iss", `"${iss}" is configured twice`);
     seen.add(iss);
-    const roles = o.roles === undefined ? [] : v.array(o.roles, field + ".roles").map((r, k) => v.string(r, `${field}.roles[${k}]`, ROLE, "a role name"));
+    const roles = o.roles === undefined ? [] : v.array(o.roles, field + ".roles").map((r, k) => v.string(r, `${field}.roles[${k}]`, ROLE(), "a role name"));
     const claims: JwtIssuer["authorizationClaims"] = {};
     if (o.authorizationClaims !== undefined) {
       const c = v.object(o.authorizationClaims, field + ".authorizationClaims", Object.keys(o.authorizationClaims as object));
@@ -59,7 +60,7 @@ export function parseOAuth2(text: string, file: string, readFile: (path: string)
         else {
           const m = v.object(mapping, cf, Object.keys((mapping as object) ?? {}));
           const table: Record<string, string[]> = {};
-          for (const [value, list] of Object.entries(m)) table[value] = v.array(list, `${cf}.${value}`).map((r, k) => v.string(r, `${cf}.${value}[${k}]`, ROLE, "a role name"));
+          for (const [value, list] of Object.entries(m)) table[value] = v.array(list, `${cf}.${value}`).map((r, k) => v.string(r, `${cf}.${value}[${k}]`, ROLE(), "a role name"));
           claims[claim] = table;
         }
       }
@@ -72,7 +73,7 @@ export function parseOAuth2(text: string, file: string, readFile: (path: string)
     }
     const issuer: JwtIssuer = {
       iss,
-      aud: v.string(o.aud, field + ".aud", TEXT, "the audience the tokens name"),
+      aud: v.string(o.aud, field + ".aud", TEXT(), "the audience the tokens name"),
       algorithm: "ES256",
       key: { kind: "p256", point: new Uint8Array(0) },
       roles,
@@ -80,7 +81,7 @@ export function parseOAuth2(text: string, file: string, readFile: (path: string)
       nonConformance: relax,
     };
     const load = (member: string): string => {
-      const path = v.string(ver[member], `${field}.verification.${member}`, PATH, "a file path");
+      const path = v.string(ver[member], `${field}.verification.${member}`, PATH(), "a file path");
       const content = readFile(path);
       return content ?? v.fail(`${field}.verification.${member}`, `cannot read ${path}`);
     };

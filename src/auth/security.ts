@@ -41,9 +41,10 @@ export interface SecurityConfig {
   warnings: string[];
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const NAME = /^[\x21-\x7e]([\x20-\x7e]{0,62}[\x21-\x7e])?$/;
-const PATH = /^[^\0]{1,255}$/;
+// regular expressions made per use: none may live in a module body (README, "The device's memory")
+const UUID = (): RegExp => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const NAME = (): RegExp => /^[\x21-\x7e]([\x20-\x7e]{0,62}[\x21-\x7e])?$/;
+const PATH = (): RegExp => /^[^\0]{1,255}$/;
 
 export function parseSecurity(text: string, file = "security.json"): SecurityConfig {
   const v = new Validator(file);
@@ -56,8 +57,8 @@ export function parseSecurity(text: string, file = "security.json"): SecurityCon
       const c = v.object(tls.serverCertificate, "TLS.serverCertificate", ["certificatePath", "privateKeyPath"]);
       for (const member of ["certificatePath", "privateKeyPath"]) if (c[member] === undefined) v.fail("TLS.serverCertificate." + member, "is required");
       config.tls = {
-        certificatePath: v.string(c.certificatePath, "TLS.serverCertificate.certificatePath", PATH, "a file path"),
-        privateKeyPath: v.string(c.privateKeyPath, "TLS.serverCertificate.privateKeyPath", PATH, "a file path"),
+        certificatePath: v.string(c.certificatePath, "TLS.serverCertificate.certificatePath", PATH(), "a file path"),
+        privateKeyPath: v.string(c.privateKeyPath, "TLS.serverCertificate.privateKeyPath", PATH(), "a file path"),
       };
     }
   }
@@ -67,11 +68,11 @@ export function parseSecurity(text: string, file = "security.json"): SecurityCon
     v.array(root.roles, "roles").forEach((r, i) => {
       const field = `roles[${i}]`;
       const role = v.object(r, field, ["name", "UUID"]);
-      const name = v.string(role.name, field + ".name", NAME, "a role name");
+      const name = v.string(role.name, field + ".name", NAME(), "a role name");
       if (name === EVERYONE) v.fail(field + ".name", `"${EVERYONE}" is built in and cannot be defined`);
       if (names.has(name)) v.fail(field + ".name", `"${name}" is defined twice`);
       names.add(name);
-      config.roles.push({ name, uuid: v.string(role.UUID, field + ".UUID", UUID, "a UUID").toLowerCase() });
+      config.roles.push({ name, uuid: v.string(role.UUID, field + ".UUID", UUID(), "a UUID").toLowerCase() });
     });
   }
 
@@ -80,12 +81,12 @@ export function parseSecurity(text: string, file = "security.json"): SecurityCon
     v.array(root.entitlements, "entitlements").forEach((e, i) => {
       const field = `entitlements[${i}]`;
       const ent = v.object(e, field, ["name", "UUID", "default"]);
-      const name = v.string(ent.name, field + ".name", NAME, "an entitlement name");
+      const name = v.string(ent.name, field + ".name", NAME(), "an entitlement name");
       if (entitlements.has(name)) v.fail(field + ".name", `"${name}" is ${(BUILT_IN_ENTITLEMENTS as readonly string[]).includes(name) ? "built in" : "defined twice"}`);
       entitlements.add(name);
       const dflt = ent.default ?? "deny";
       if (dflt !== "allow" && dflt !== "deny") return v.fail(field + ".default", `must be "allow" or "deny" (got ${JSON.stringify(ent.default)})`);
-      config.entitlements.push({ name, uuid: v.string(ent.UUID, field + ".UUID", UUID, "a UUID").toLowerCase(), default: dflt });
+      config.entitlements.push({ name, uuid: v.string(ent.UUID, field + ".UUID", UUID(), "a UUID").toLowerCase(), default: dflt });
     });
   }
 
@@ -97,11 +98,11 @@ export function parseSecurity(text: string, file = "security.json"): SecurityCon
         const field = `ACL.entries[${i}]`;
         const entry = v.object(e, field, ["role", "allow", "deny"]);
         if (entry.role === undefined) v.fail(field + ".role", "is required");
-        const role = v.string(entry.role, field + ".role", NAME, "a role name");
+        const role = v.string(entry.role, field + ".role", NAME(), "a role name");
         const list = (member: "allow" | "deny"): string[] => {
           if (entry[member] === undefined) return [];
           return v.array(entry[member], `${field}.${member}`).flatMap((x, k) => {
-            const name = v.string(x, `${field}.${member}[${k}]`, NAME, "an entitlement name");
+            const name = v.string(x, `${field}.${member}[${k}]`, NAME(), "an entitlement name");
             if (entitlements.has(name)) return [name];
             config.warnings.push(`${file}: ${field}.${member}[${k}]: unknown entitlement "${name}" ignored`);
             return [];

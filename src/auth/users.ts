@@ -70,10 +70,10 @@ export class UserStore {
 
   /**
    * Makes sure the administrator account exists. With `password`, it is set (provisioning);
-   * without, a first boot creates a random one. Returns the password when it was generated, so the
-   * caller can show it once.
+   * without, a first boot creates it with `initial` (a password the owner chose at build time) or a
+   * random one. Returns the password when it was generated, so the caller can show it once.
    */
-  ensureAdministrator(password?: string): string | undefined {
+  ensureAdministrator(password?: string, initial?: string): string | undefined {
     const existing = this.find(ADMINISTRATOR);
     if (password !== undefined) {
       checkPassword(password);
@@ -82,6 +82,10 @@ export class UserStore {
       return undefined;
     }
     if (existing) return undefined;
+    if (initial !== undefined) {
+      this.put({ name: ADMINISTRATOR, role: "administrator", password: initial });
+      return undefined;
+    }
     const generated = this.generatePassword(12);
     this.put({ name: ADMINISTRATOR, role: "administrator", password: generated });
     return generated;

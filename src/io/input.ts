@@ -11,7 +11,7 @@
  * timer, when due, checks whether the level has held for the whole window. A bounce back within
  * the window leaves nothing behind.
  */
-import type { Level, Timer } from "../host.ts";
+import type { EdgeListener, InputPin, Level, Timer } from "../host.ts";
 import type { ChannelOwner } from "./channel.ts";
 import { UsageMeter } from "./meter.ts";
 
@@ -43,42 +43,53 @@ export const DEFAULT_INPUT: InputConfig = {
   conditioning: 0,
 };
 
-export class InputChannel {
+export class InputChannel implements EdgeListener {
   /** The level at the pin, after the board's own inversion (active-low opto inputs). */
-  raw: Level;
+  raw: Level = 0;
   /** After Inversion. */
-  private sampled: Level;
+  private sampled: Level = 0;
   /** After Debounce. */
-  debounced: Level;
+  debounced: Level = 0;
   latched = false;
   /** After Latching: what counting and the meter see. */
-  private effective: Level;
+  private effective: Level = 0;
   /** After Conditioning: what Monitor reports. */
-  reported: Level;
+  reported: Level = 0;
   count = 0;
+  /** When `reported` last changed (monotonic ms; boot counts as a change). */
+  changedAt = 0;
   readonly meter = new UsageMeter();
+  /** Where the count is kept across power cuts (the owner's registry). */
+  saved: { set(value: string): void } | undefined;
+  private pin: InputPin | undefined;
   private pendingSince = -1;
   private debounceTimer: Timer | undefined;
   private latchTimer: Timer | undefined;
-  private readonly onDebounce = (): void => this.debounceDue();
-  private readonly onLatchTimeout = (): void => void this.resetLatch();
 
   constructor(
     private readonly owner: ChannelOwner,
     readonly index: number,
-    raw: Level,
+    /** The board wires the input active low: a low pin is on. */
+    private readonly activeLow: boolean,
     public config: InputConfig,
-  ) {
-    this.raw = raw;
-    this.sampled = this.invert(raw);
-    this.debounced = this.sampled; // the level at boot is not a transition
+  ) {}
+
+  /** Takes the opened pin (whose edges come to `edge`) and starts from its level; the level at boot is not a transition. */
+  attach(pin: InputPin): void {
+    this.pin = pin;
+    this.raw = this.board(pin.read());
+    this.sampled = this.invert(this.raw);
+    this.debounced = this.sampled;
     this.effective = this.debounced;
     this.reported = this.condition(this.effective);
-    this.meter.set(this.effective === config.usageState, owner.now());
+    this.changedAt = this.owner.now();
+    this.meter.set(this.effective === this.config.usageState, this.changedAt);
   }
 
-  /** An edge at the pin. */
-  edge(raw: Level): void {
+  /** An edge at the pin (the platform may report a level twice when edges came close together). */
+  edge(level: Level): void {
+    const raw = this.board(level);
+    if (raw === this.raw) return;
     this.raw = raw;
     this.resample(this.owner.now());
   }
@@ -121,10 +132,17 @@ export class InputChannel {
     else this.update(now); // conditioning and latch state may have changed what is reported
   }
 
+  /** Stops the timers and closes the pin. */
   release(): void {
     this.debounceTimer?.cancel();
     this.latchTimer?.cancel();
     this.debounceTimer = this.latchTimer = undefined;
+    this.pin?.close();
+    this.pin = undefined;
+  }
+
+  private board(level: Level): Level {
+    return this.activeLow ? ((1 - level) as Level) : level;
   }
 
   private invert(level: Level): Level {
@@ -138,7 +156,7 @@ export class InputChannel {
     const c = this.config;
     if (c.latchEnabled && !this.latched && s === c.latchState) {
       this.latched = true;
-      if (c.latchResetMs > 0) this.latchTimer = this.owner.timers.after(c.latchResetMs, this.onLatchTimeout);
+      if (c.latchResetMs > 0) this.latchTimer = this.owner.timers.after(c.latchResetMs, this.latchDue, this);
       this.owner.latchChanged(this.index);
     }
     if (c.debounceMs === 0) {
@@ -150,7 +168,7 @@ export class InputChannel {
       return this.update(now); // (a latch may have caught it)
     }
     this.pendingSince = now;
-    this.debounceTimer ??= this.owner.timers.after(c.debounceMs, this.onDebounce);
+    this.debounceTimer ??= this.owner.timers.after(c.debounceMs, this.debounceDue, this);
     this.update(now);
   }
 
@@ -165,7 +183,12 @@ export class InputChannel {
         this.debounced = this.sampled;
         this.update(now);
       }
-    } else this.debounceTimer = this.owner.timers.after(this.config.debounceMs - waited, this.onDebounce);
+    } else this.debounceTimer = this.owner.timers.after(this.config.debounceMs - waited, this.debounceDue, this);
+  }
+
+  private latchDue(): void {
+    this.latchTimer = undefined;
+    this.resetLatch();
   }
 
   /** Latching, counting, metering and conditioning, from the debounced level. */
@@ -187,6 +210,7 @@ export class InputChannel {
     const reported = this.condition(effective);
     if (reported !== this.reported) {
       this.reported = reported;
+      this.changedAt = now;
       changed = true;
     }
     if (changed) this.owner.changed("input", this.index);

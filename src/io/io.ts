@@ -5,9 +5,9 @@
  * changed; listeners read the state they need from the channels, so an edge allocates nothing.
  */
 import type { BoardProfile } from "../boards.ts";
-import type { Host, InputPin, Level, OutputPin, Timer } from "../host.ts";
+import type { Host, Level, Timer } from "../host.ts";
 import { parseBoolean } from "../registry/keys.ts";
-import type { Registry } from "../registry/registry.ts";
+import type { LiveValues, Registry } from "../registry/registry.ts";
 import type { ChannelOwner, IoKind } from "./channel.ts";
 import { DEFAULT_INPUT, InputChannel, type InputConfig } from "./input.ts";
 import { defineIoKeys, inputKey, outputKey } from "./keys.ts";
@@ -21,17 +21,12 @@ export const METER_STEP_MS = 36_000;
 /** The longest pulse a command may ask for: 24 h. */
 export const MAX_DURATION_MS = 86_400_000;
 
-export class Io implements ChannelOwner {
+export class Io implements ChannelOwner, LiveValues {
   readonly inputs: InputChannel[] = [];
   readonly outputs: RelayChannel[] = [];
   readonly timers;
-  private readonly inputPins: InputPin[] = [];
-  private readonly outputPins: OutputPin[] = [];
   private readonly listeners: IoListener[] = [];
   private meterTicker: Timer | undefined;
-  /** Per meter (inputs, then relays): its keys, whether it changed since it was saved, and `$HourMeter` as last announced. */
-  private readonly meters: { usage: string; hours: string; dirty: boolean; shown: string }[] = [];
-  private readonly counters: { set(value: string): void }[] = [];
   private readonly stopWatching: () => void;
 
   constructor(
@@ -44,37 +39,26 @@ export class Io implements ChannelOwner {
     try {
       // relays first, driven open before anything else happens: no glitch at boot
       profile.outputs.forEach((spec, i) => {
-        const pin = host.pins.output(spec.pin, spec.activeLow ? 1 : 0);
-        this.outputPins.push(pin);
-        const relay = new RelayChannel(this, i, pin, spec.activeLow === true);
+        const relay = new RelayChannel(this, i, host.pins.output(spec.pin, spec.activeLow ? 1 : 0), spec.activeLow === true);
+        this.outputs.push(relay);
         relay.usageState = this.level(outputKey(i, "UsageState"), 1);
         relay.meter.ms = this.persisted(outputKey(i, "$UsageMs"));
-        this.outputs.push(relay);
       });
       profile.inputs.forEach((spec, i) => {
-        let channel: InputChannel | undefined;
-        const pin = host.pins.input(spec.pin, { pull: spec.pull ?? "none" }, (level) => channel?.edge(spec.activeLow ? ((1 - level) as Level) : level));
-        this.inputPins.push(pin);
-        const raw = pin.read();
-        channel = new InputChannel(this, i, spec.activeLow ? ((1 - raw) as Level) : raw, this.inputConfig(i));
+        const channel = new InputChannel(this, i, spec.activeLow === true, this.inputConfig(i));
+        this.inputs.push(channel);
+        channel.attach(host.pins.input(spec.pin, { pull: spec.pull ?? "none" }, channel));
         channel.count = this.persisted(inputKey(i, "$Counter"));
         channel.meter.ms = this.persisted(inputKey(i, "$UsageMs"));
-        this.inputs.push(channel);
+        channel.saved = registry.slot(inputKey(i, "$Counter"));
       });
     } catch (e) {
-      this.releasePins();
+      this.releaseChannels();
       throw e;
     }
     const now = host.clock.monotonic();
     for (const r of this.outputs) r.meter.set(r.level === r.usageState, now);
-    for (let i = 0; i < this.inputs.length; i++) {
-      this.counters.push(registry.slot(inputKey(i, "$Counter")));
-      this.meters.push({ usage: inputKey(i, "$UsageMs"), hours: inputKey(i, "$HourMeter"), dirty: false, shown: "" });
-    }
-    for (let i = 0; i < this.outputs.length; i++) this.meters.push({ usage: outputKey(i, "$UsageMs"), hours: outputKey(i, "$HourMeter"), dirty: false, shown: "" });
-    for (let i = 0; i < this.inputs.length; i++) registry.provide(inputKey(i, "$HourMeter"), () => this.inputs[i]!.meter.hours(this.now()));
-    for (let i = 0; i < this.outputs.length; i++) registry.provide(outputKey(i, "$HourMeter"), () => this.outputs[i]!.meter.hours(this.now()));
-    for (let i = 0; i < this.inputs.length; i++) registry.provide(inputKey(i, "$Latched"), () => (this.inputs[i]!.latched ? "1" : "0"));
+    registry.provide(this);
     this.stopWatching = registry.watch("IO", (changes) => {
       for (const c of changes) this.reconfigure(c.key);
     });
@@ -115,7 +99,7 @@ export class Io implements ChannelOwner {
     const isInput = index < this.inputs.length;
     const meter = isInput ? this.inputs[index]!.meter : this.outputs[index - this.inputs.length]!.meter;
     meter.reset(this.now());
-    this.saveMeter(index, meter, true);
+    this.saveMeter(meter, true, isInput ? inputKey : outputKey, isInput ? index : index - this.inputs.length);
   }
 
   /** Stops timers, saves the meters, and releases the pins. */
@@ -124,9 +108,7 @@ export class Io implements ChannelOwner {
     this.meterTicker?.cancel();
     this.meterTicker = undefined;
     this.saveMeters(true);
-    for (const c of this.inputs) c.release();
-    for (const r of this.outputs) r.release();
-    this.releasePins();
+    this.releaseChannels();
   }
 
   // --- ChannelOwner ---------------------------------------------------------------------------------
@@ -146,19 +128,39 @@ export class Io implements ChannelOwner {
   }
 
   counted(index: number): void {
-    this.counters[index]!.set(String(this.inputs[index]!.count));
+    const input = this.inputs[index]!;
+    input.saved?.set(String(input.count));
   }
 
   latchChanged(index: number): void {
-    if (index < this.inputs.length) this.registry.notify(inputKey(index, "$Latched")); // not during construction
+    this.registry.notify(inputKey(index, "$Latched"));
   }
 
   /** A meter entered or left its state: saved with the next tick (at most 36 s later), or at close. */
   metered(kind: IoKind, index: number): void {
-    const m = this.meters[kind === "input" ? index : this.inputs.length + index];
-    if (!m) return; // during construction
-    m.dirty = true;
+    const meter = (kind === "input" ? this.inputs : this.outputs)[index]?.meter;
+    if (!meter) return; // during construction
+    meter.dirty = true;
     this.tickMeters();
+  }
+
+  // --- LiveValues: $HourMeter of every channel, $Latched of every input --------------------------
+
+  liveValue(key: string): string | undefined {
+    const m = /^io\/(inputs\/din|outputs\/rout)([1-9][0-9]{0,2})\/(\$hourmeter|\$latched)$/.exec(key);
+    if (!m) return undefined;
+    const isInput = m[1] === "inputs/din";
+    const channel = (isInput ? this.inputs : this.outputs)[Number(m[2]) - 1];
+    if (!channel) return undefined;
+    if (m[3] === "$hourmeter") return channel.meter.hours(this.now());
+    return isInput ? ((channel as InputChannel).latched ? "1" : "0") : undefined;
+  }
+
+  liveKeys(): string[] {
+    const keys: string[] = [];
+    for (let i = 0; i < this.inputs.length; i++) keys.push(inputKey(i, "$HourMeter"), inputKey(i, "$Latched"));
+    for (let i = 0; i < this.outputs.length; i++) keys.push(outputKey(i, "$HourMeter"));
+    return keys;
   }
 
   // --- internals ----------------------------------------------------------------------------------
@@ -216,38 +218,38 @@ export class Io implements ChannelOwner {
   /** One timer while any meter runs or waits to be saved: saved, and announced, each hundredth of an hour. */
   private tickMeters(): void {
     if (this.meterTicker) return;
-    this.meterTicker = this.timers.every(METER_STEP_MS, () => {
-      if (!this.saveMeters(false)) {
-        this.meterTicker?.cancel();
-        this.meterTicker = undefined;
-      }
-    });
+    this.meterTicker = this.timers.every(METER_STEP_MS, this.meterTick, this);
+  }
+
+  private meterTick(): void {
+    if (this.saveMeters(false)) return;
+    this.meterTicker?.cancel();
+    this.meterTicker = undefined;
   }
 
   /** Saves meters that run or changed (all with `all`); returns whether any still runs. */
   private saveMeters(all: boolean): boolean {
     let running = false;
-    this.inputs.forEach((c, i) => (running = this.saveMeter(i, c.meter, all) || running));
-    this.outputs.forEach((r, i) => (running = this.saveMeter(this.inputs.length + i, r.meter, all) || running));
+    this.inputs.forEach((c, i) => (running = this.saveMeter(c.meter, all, inputKey, i) || running));
+    this.outputs.forEach((r, i) => (running = this.saveMeter(r.meter, all, outputKey, i) || running));
     return running;
   }
 
-  private saveMeter(slot: number, meter: UsageMeter, force: boolean): boolean {
-    const m = this.meters[slot]!;
-    if (!force && !m.dirty && !meter.running) return false;
+  private saveMeter(meter: UsageMeter, force: boolean, key: (index: number, name: string) => string, index: number): boolean {
+    if (!force && !meter.dirty && !meter.running) return false;
     const now = this.now();
-    m.dirty = false;
-    this.registry.setCoalesced(m.usage, String(meter.total(now)));
+    meter.dirty = false;
+    this.registry.setCoalesced(key(index, "$UsageMs"), String(meter.total(now)));
     const hours = meter.hours(now);
-    if (hours !== m.shown) {
-      m.shown = hours;
-      this.registry.notify(m.hours);
+    if (hours !== meter.shown) {
+      meter.shown = hours;
+      this.registry.notify(key(index, "$HourMeter"));
     }
     return meter.running;
   }
 
-  private releasePins(): void {
-    for (const p of this.inputPins.splice(0)) p.close();
-    for (const p of this.outputPins.splice(0)) p.close();
+  private releaseChannels(): void {
+    for (const c of this.inputs) c.release();
+    for (const r of this.outputs) r.release();
   }
 }

@@ -8,6 +8,10 @@ export class UsageMeter {
   ms = 0;
   /** When the metered state began (monotonic ms), or -1 when not in it. */
   since = -1;
+  /** Changed since it was last saved. */
+  dirty = false;
+  /** `$HourMeter` as last announced. */
+  shown = "";
 
   get running(): boolean {
     return this.since >= 0;

@@ -14,21 +14,21 @@ export type RelayCommand = "close" | "open" | "toggle";
 
 export class RelayChannel {
   level: Level = 0;
+  /** When `level` last changed (monotonic ms; boot counts as a change). */
+  changedAt: number;
   usageState: Level = 1;
   readonly meter = new UsageMeter();
   private restoreLevel: Level = 0;
   private restoreTimer: Timer | undefined;
-  private readonly onRestore = (): void => {
-    this.restoreTimer = undefined;
-    this.set(this.restoreLevel);
-  };
 
   constructor(
     private readonly owner: ChannelOwner,
     readonly index: number,
     private readonly pin: OutputPin,
     private readonly activeLow: boolean,
-  ) {}
+  ) {
+    this.changedAt = owner.now();
+  }
 
   /** Whether a pulse is running (its return is pending). */
   get pulsing(): boolean {
@@ -43,8 +43,13 @@ export class RelayChannel {
     this.set(target);
     if (durationMs > 0 && target !== base) {
       this.restoreLevel = base;
-      this.restoreTimer = this.owner.timers.after(durationMs, this.onRestore);
+      this.restoreTimer = this.owner.timers.after(durationMs, this.restoreDue, this);
     }
+  }
+
+  private restoreDue(): void {
+    this.restoreTimer = undefined;
+    this.set(this.restoreLevel);
   }
 
   setUsageState(state: Level): void {
@@ -56,14 +61,17 @@ export class RelayChannel {
     this.owner.metered("output", this.index);
   }
 
+  /** Stops a pulse where it is and closes the pin. */
   release(): void {
     this.restoreTimer?.cancel();
     this.restoreTimer = undefined;
+    this.pin.close();
   }
 
   private set(level: Level): void {
     if (level === this.level) return;
     this.level = level;
+    this.changedAt = this.owner.now();
     this.pin.write(this.activeLow ? ((1 - level) as Level) : level);
     const metering = this.meter.running;
     this.meter.set(level === this.usageState, this.owner.now());

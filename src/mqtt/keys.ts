@@ -2,31 +2,33 @@
  * The MQTT client's registry keys. Any change applies at once: the client reconnects with the new
  * settings. Off until `MQTT/Enabled` is set and a broker host is named.
  */
-import type { KeySpec } from "../registry/schema.ts";
+import { keyTable, type KeyFormat } from "../registry/schema.ts";
 
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]{2,45}\]?$/;
-const TOPIC_PREFIX = /^[^#+\u0000]{1,100}$/;
-const CLIENT_ID = /^[\x21-\x7e]{1,64}$/;
+const HOST: KeyFormat = { description: "a host name or IP address", test: (v) => /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]{2,45}\]?$/.test(v) };
+const TOPIC_PREFIX: KeyFormat = { description: "a topic without + or #", test: (v) => /^[^#+\u0000]{1,100}$/.test(v) };
+const CLIENT_ID: KeyFormat = { description: "1 to 64 printable ASCII characters", test: (v) => /^[\x21-\x7e]{1,64}$/.test(v) };
+const FILE_PATH: KeyFormat = { description: "a file path on the device, such as certs/mqtt-ca.pem", test: (v) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(v) };
 
-export const MQTT_KEYS: KeySpec[] = [
+export const MQTT_KEYS = keyTable(
+  [
   { pattern: "MQTT/Enabled", type: "boolean", default: "false", description: "Connect to the MQTT broker." },
-  { pattern: "MQTT/Host", type: "string", max: 253, format: { pattern: HOST, description: "a host name or IP address" }, description: "The broker's host name or address." },
+  { pattern: "MQTT/Host", type: "string", max: 253, format: HOST, description: "The broker's host name or address." },
   { pattern: "MQTT/Port", type: "integer", min: 1, max: 65535, default: "1883", description: "The broker's port (8883 is usual with TLS)." },
   { pattern: "MQTT/TLS", type: "boolean", default: "false", description: "Connect over TLS, verifying the broker's certificate." },
   {
     pattern: "MQTT/CAFile",
     type: "string",
     max: 128,
-    format: { pattern: /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, description: "a file path on the device, such as certs/mqtt-ca.pem" },
+    format: FILE_PATH,
     description: "A PEM file of CA certificates to trust for the broker; empty: the platform's.",
   },
   { pattern: "MQTT/Username", type: "string", max: 128, description: "The user name for the broker; empty: none." },
   { pattern: "MQTT/Password", type: "string", max: 128, secret: true, description: "The password for the broker." },
-  { pattern: "MQTT/ClientId", type: "string", format: { pattern: CLIENT_ID, description: "1 to 64 printable ASCII characters" }, description: "The client id; empty: iobox-<serial number>." },
+  { pattern: "MQTT/ClientId", type: "string", format: CLIENT_ID, description: "The client id; empty: iobox-<serial number>." },
   {
     pattern: "MQTT/Prefix",
     type: "string",
-    format: { pattern: TOPIC_PREFIX, description: "a topic without + or #" },
+    format: TOPIC_PREFIX,
     description: "The topic prefix; empty: iobox/<serial number>.",
   },
   { pattern: "MQTT/KeepAlive", type: "integer", min: 5, max: 3600, default: "60", unit: "s", description: "Seconds between keep-alive pings when nothing else is sent." },
@@ -36,7 +38,7 @@ export const MQTT_KEYS: KeySpec[] = [
     pattern: "MQTT/DiscoveryPrefix",
     type: "string",
     default: "homeassistant",
-    format: { pattern: TOPIC_PREFIX, description: "a topic without + or #" },
+    format: TOPIC_PREFIX,
     description: "Home Assistant's discovery prefix.",
   },
   {
@@ -45,4 +47,6 @@ export const MQTT_KEYS: KeySpec[] = [
     default: "false",
     description: "Let anyone who may publish to <prefix>/registry/read and /write read and change the registry, as an administrator.",
   },
-];
+],
+  { node: "MQTT", owner: "the MQTT client" },
+);

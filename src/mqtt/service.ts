@@ -21,7 +21,7 @@ import type { Io } from "../io/io.ts";
 import { inputKey, outputKey } from "../io/keys.ts";
 import type { RelayCommand } from "../io/relay.ts";
 import { parseBoolean } from "../registry/keys.ts";
-import { RegistryError, type Registry } from "../registry/registry.ts";
+import { RegistryError, type LiveValues, type Registry } from "../registry/registry.ts";
 import { SECRET_MASK } from "../registry/schema.ts";
 import { MqttClient, SIMULATOR_MQTT, type MqttLimits, type MqttSettings } from "./client.ts";
 import { MQTT_KEYS } from "./keys.ts";
@@ -34,7 +34,7 @@ export interface MqttIdentity {
 
 const COMMANDS: Record<string, RelayCommand> = { on: "close", "1": "close", true: "close", close: "close", off: "open", "0": "open", false: "open", open: "open", toggle: "toggle" };
 
-export class MqttService {
+export class MqttService implements LiveValues {
   private client: MqttClient | undefined;
   private current = ""; // the settings the client runs with, as JSON
   private status = "disabled";
@@ -52,13 +52,21 @@ export class MqttService {
     private readonly deps: { registry: Registry; io: Io; identity: MqttIdentity },
     private readonly limits: MqttLimits = SIMULATOR_MQTT,
   ) {
-    deps.registry.schema.define(...MQTT_KEYS).own("MQTT", "the MQTT client");
-    deps.registry.provide("MQTT/$Status", () => this.status);
+    deps.registry.schema.define(MQTT_KEYS);
+    deps.registry.provide(this);
     this.unsubscribe.push(
       deps.registry.watch("MQTT", () => this.applySoon()),
       deps.io.onChange((kind, index) => this.publishChannel(kind, index)),
     );
     this.apply();
+  }
+
+  liveValue(key: string): string | undefined {
+    return key === "mqtt/$status" ? this.status : undefined;
+  }
+
+  liveKeys(): string[] {
+    return ["MQTT/$Status"];
   }
 
   /** The running client (tests and status pages). */

@@ -2,14 +2,14 @@
  * The device-level registry keys (janos.md §6.2, §6.5). Services define their own keys (the I/O
  * keys come with the I/O service).
  */
-import type { KeySpec } from "./schema.ts";
+import { keyTable } from "./schema.ts";
 
-export const DEVICE_KEYS: KeySpec[] = [
+export const DEVICE_KEYS = keyTable([
   {
     pattern: "IpConfig/Hostname",
     type: "string",
     max: 32,
-    format: { pattern: /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, description: "a host name (letters, digits, inner hyphens)" },
+    format: { description: "a host name (letters, digits, inner hyphens)", test: (v) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(v) },
     description: "The unit's host name.",
   },
   { pattern: "Device/Desc", type: "string", max: 64, description: "A description of this unit, shown by the web UI." },
@@ -18,7 +18,7 @@ export const DEVICE_KEYS: KeySpec[] = [
     type: "string",
     default: "UTC",
     max: 40,
-    format: { pattern: /^[A-Za-z][A-Za-z0-9_+\-/]*$/, description: "a time zone name such as UTC or Europe/Berlin" },
+    format: { description: "a time zone name such as UTC or Europe/Berlin", test: (v) => /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(v) },
     description: "Time zone for displayed times.",
   },
   { pattern: "WebServer/Login", type: "boolean", default: "true", description: "Web pages and WebSockets need a login (janos.md §3.6)." },
@@ -32,4 +32,4 @@ export const DEVICE_KEYS: KeySpec[] = [
     max: 32,
     description: "A user name; when set, WebSockets start logged in as that user, without a login. Off (empty) by default.",
   },
-];
+]);

@@ -44,6 +44,17 @@ export interface Change {
 
 export type Watcher = (changes: readonly Change[]) => void;
 
+/**
+ * Where live ($) values come from: one object per service (the I/O service serves every channel's
+ * `$HourMeter`), asked on each read, so a live key costs nothing until it is read.
+ */
+export interface LiveValues {
+  /** The value of `key` (canonical: lower case) when it is one of this source's keys. */
+  liveValue(key: string): string | undefined;
+  /** Every key it serves, as spelled (for Registry List). */
+  liveKeys(): string[];
+}
+
 interface Stored {
   key: string; // as first defined
   value: string;
@@ -68,7 +79,7 @@ export class Registry {
   readonly schema = new Schema();
   readonly limits: RegistryLimits;
   private readonly entries = new Map<string, Stored>();
-  private readonly providers = new Map<string, { key: string; fn: () => string }>();
+  private readonly sources: LiveValues[] = [];
   private readonly watchers: { prefix: string; fn: Watcher }[] = [];
   private readonly pending = new Map<string, Entry>(); // coalesced, not yet on flash ("" = removed)
   private readonly snapshotPath: string;
@@ -100,8 +111,12 @@ export class Registry {
   /** The value of `key`: live, stored or default; undefined when it has none. */
   get(key: string): string | undefined {
     const k = canonical(key);
-    const live = this.providers.get(k);
-    if (live) return live.fn();
+    if (isLive(k)) {
+      for (const s of this.sources) {
+        const v = s.liveValue(k);
+        if (v !== undefined) return v;
+      }
+    }
     return this.entries.get(k)?.value ?? this.schema.defaultOf(key);
   }
 
@@ -130,11 +145,11 @@ export class Registry {
       }
     };
     for (const s of this.entries.values()) consider(s.key);
-    for (const p of this.providers.values()) consider(p.key);
+    for (const s of this.sources) for (const key of s.liveKeys()) consider(key);
     if (options.defaults) {
       for (const spec of this.schema.specs()) {
         if (spec.default === undefined || spec.default === "") continue;
-        const count = spec.channels ?? 1;
+        const count = spec.channels ? this.schema.channelCount(spec.channels) : 1;
         for (let i = 1; i <= count; i++) consider(spec.pattern.replace("{n}", String(i)));
       }
     }
@@ -188,14 +203,14 @@ export class Registry {
    * A key checked once, for values set many times a second (an input's counter): each `set` is
    * `setCoalesced` without the checks of the key.
    */
-  slot(key: string): { set(value: string): void } {
+  slot(key: string): CoalescedKey {
     const problem = keyProblem(key);
     if (problem) throw new RegistryError([{ key, reason: problem }]);
-    const k = canonical(key);
-    return { set: (value) => this.coalesce(k, key, value, false) };
+    return new CoalescedKey(this, canonical(key), key);
   }
 
-  private coalesce(k: string, key: string, value: string, announce: boolean): void {
+  /** @internal `setCoalesced` once the key is checked (CoalescedKey) */
+  coalesce(k: string, key: string, value: string, announce: boolean): void {
     if (value.length > this.limits.maxValueBytes) throw new RegistryError([{ key, reason: "value too long" }]); // (UTF-16 units: a cheap first check)
     const current = this.entries.get(k);
     if ((current?.value ?? "") === value) return;
@@ -228,17 +243,14 @@ export class Registry {
 
   // --- live values and watching -------------------------------------------------------------------
 
-  /** Serves the live ($) key `key` from `fn`. */
-  provide(key: string, fn: () => string): void {
-    const problem = keyProblem(key);
-    if (problem || !isLive(key)) throw new RangeError(`${key}: ${problem ?? "a live key's last element starts with $"}`);
-    this.providers.set(canonical(key), { key, fn });
+  /** Serves live ($) values from `source`; a source added earlier wins a key both serve. */
+  provide(source: LiveValues): void {
+    if (!this.sources.includes(source)) this.sources.push(source);
   }
 
-  /** Tells watchers that the live value `key` changed. */
+  /** Tells watchers that the live value `key` (spelled as its source spells it) changed. */
   notify(key: string): void {
-    const live = this.providers.get(canonical(key));
-    this.announce([{ key: live?.key ?? key, value: this.get(key) ?? "" }]);
+    this.announce([{ key, value: this.get(key) ?? "" }]);
   }
 
   /** Calls `fn` with the changes under `prefix` ("" = all); returns a function that stops it. */
@@ -403,5 +415,18 @@ export class Registry {
       this.journalBroken = true;
     }
     if (this.journalBroken || this.journalBytes > this.journalLimit) this.compactSafely();
+  }
+}
+
+/** A key checked once, set many times (Registry.slot). */
+export class CoalescedKey {
+  constructor(
+    private readonly registry: Registry,
+    private readonly k: string,
+    private readonly key: string,
+  ) {}
+
+  set(value: string): void {
+    this.registry.coalesce(this.k, this.key, value, false);
   }
 }

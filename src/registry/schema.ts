@@ -1,67 +1,109 @@
 /**
  * The registry's schema: the known keys, each with a type, a range, a default and a description.
- * Services define the keys they read (the I/O service defines `IO/Inputs/din{n}/Debounce` for its
- * n channels). Reads of unset keys give the default; writes out of range are refused with a reason.
- * A node the schema owns (`IO`) refuses keys it does not define, so a typo is an error there;
- * elsewhere (`AppData/...`) keys are free strings.
+ * Services write their keys as tables (`keyTable`) in their module bodies, so on the device the
+ * tables are prepared at build time and live in flash; at boot a service only hands its table to
+ * the schema and says how many channels a `{n}` pattern ranges over (`IO/Inputs/din{n}/Debounce`
+ * over the board's inputs). Reads of unset keys give the default; writes out of range are refused
+ * with a reason. A node a table owns (`IO`) refuses keys it does not define, so a typo is an error
+ * there; elsewhere (`AppData/...`) keys are free strings.
  */
-import { canonical, parseBoolean } from "./keys.ts";
+import { parseBoolean } from "./keys.ts";
 
 export type KeyType = "integer" | "number" | "boolean" | "string" | "enum";
 
+/** A check of a string value, and how to say what it wants ("a host name"). */
+export interface KeyFormat {
+  readonly description: string;
+  /** Makes any regular expression it needs per call: none may live in a module body (README, "The device's memory"). */
+  test(value: string): boolean;
+}
+
 export interface KeySpec {
-  /** The key; `{n}` stands for a channel number 1..channels: "IO/Inputs/din{n}/Debounce". */
-  pattern: string;
-  type: KeyType;
+  /** The key; `{n}` stands for a channel number: "IO/Inputs/din{n}/Debounce". */
+  readonly pattern: string;
+  readonly type: KeyType;
   /** What a read of the unset key gives ("" when omitted: undefined); `{n}` becomes the channel. */
-  default?: string;
+  readonly default?: string;
   /** integer and number: the value range; string: the length range. */
-  min?: number;
-  max?: number;
+  readonly min?: number;
+  readonly max?: number;
   /** enum: the allowed values (compared case-insensitively). */
-  values?: readonly string[];
-  /** string: a format the value must match, and how to say it. */
-  format?: { pattern: RegExp; description: string };
-  /** How many channels `{n}` ranges over. */
-  channels?: number;
-  unit?: string;
-  description: string;
+  readonly values?: readonly string[];
+  /** string: a format the value must match. */
+  readonly format?: KeyFormat;
+  /** For a `{n}` pattern: the name of the count n ranges over (`Schema.setChannels`). */
+  readonly channels?: string;
+  readonly unit?: string;
+  readonly description: string;
   /** A password or key: clients read it masked (SECRET_MASK), and errors never repeat it. */
-  secret?: boolean;
+  readonly secret?: boolean;
 }
 
 /** What clients read instead of a secret's value; writing it back leaves the secret unchanged. */
 export const SECRET_MASK = "********";
 
-interface Compiled {
+/**
+ * Key specs prepared for matching: each pattern lower-cased and split at `{n}`, once, where the
+ * table is defined. `owns` is a node whose every key the table must define, named by `owner` in
+ * refusals ("not a key the I/O service defines").
+ */
+export interface KeyTable {
+  readonly specs: readonly KeySpec[];
+  /** Per spec: the canonical pattern up to `{n}` (the whole of it without one). */
+  readonly heads: readonly string[];
+  /** Per spec: the canonical pattern after `{n}`; undefined without one. */
+  readonly tails: readonly (string | undefined)[];
+  readonly owns?: { readonly node: string; readonly owner: string };
+}
+
+/** Prepares and freezes a table of specs; call it in a module body. */
+export function keyTable(specs: KeySpec[], owns?: { node: string; owner: string }): KeyTable {
+  const heads: string[] = [];
+  const tails: (string | undefined)[] = [];
+  for (const spec of specs) {
+    const k = spec.pattern.toLowerCase();
+    const at = k.indexOf("{n}");
+    if (at >= 0 && !spec.channels) throw new RangeError(spec.pattern + ": a {n} pattern names its channels");
+    heads.push(at < 0 ? k : k.slice(0, at));
+    tails.push(at < 0 ? undefined : k.slice(at + 3));
+  }
+  return deepFreeze({ specs, heads, tails, owns: owns && { node: owns.node.toLowerCase(), owner: owns.owner } });
+}
+
+/** Frozen objects cost the device no RAM to keep patchable (XS's preload aliasing) and cannot change by mistake. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+interface Match {
   spec: KeySpec;
-  regex: RegExp | undefined; // for patterns with {n}
+  channel: number;
 }
 
 export class Schema {
-  private readonly exact = new Map<string, Compiled>();
-  private readonly patterned: Compiled[] = [];
-  private readonly owned = new Map<string, string>(); // canonical node -> what owns it
+  private readonly tables: KeyTable[] = [];
+  private readonly counts: [string, number][] = [];
 
-  define(...specs: KeySpec[]): this {
-    for (const spec of specs) {
-      const c: Compiled = { spec, regex: undefined };
-      if (spec.pattern.includes("{n}")) {
-        if (!spec.channels) throw new RangeError(spec.pattern + ": a {n} pattern needs channels");
-        const escaped = canonical(spec.pattern).replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace("\\{n\\}", "{n}");
-        c.regex = new RegExp("^" + escaped.replace("{n}", "([1-9][0-9]{0,2})") + "$");
-        const i = this.patterned.findIndex((p) => p.spec.pattern.toLowerCase() === spec.pattern.toLowerCase());
-        if (i >= 0) this.patterned[i] = c;
-        else this.patterned.push(c);
-      } else this.exact.set(canonical(spec.pattern), c);
-    }
+  /** Adds a table (again: no change); its keys are checked from now on. */
+  define(table: KeyTable): this {
+    if (!this.tables.includes(table)) this.tables.push(table);
     return this;
   }
 
-  /** Refuses keys under `node` that no spec defines; `owner` names it in errors ("the I/O service"). */
-  own(node: string, owner: string): this {
-    this.owned.set(canonical(node), owner);
+  /** How many channels the `{n}` patterns naming `name` range over: 1..count. */
+  setChannels(name: string, count: number): this {
+    const entry = this.counts.find((c) => c[0] === name);
+    if (entry) entry[1] = count;
+    else this.counts.push([name, count]);
     return this;
+  }
+
+  channelCount(name: string | undefined): number {
+    return this.counts.find((c) => c[0] === name)?.[1] ?? 0;
   }
 
   /** The spec for `key`, or undefined. */
@@ -75,24 +117,14 @@ export class Schema {
     return d === undefined || d === "" ? undefined : d.replace("{n}", String(m!.channel));
   }
 
-  private match(key: string): { spec: KeySpec; channel: number } | undefined {
-    const k = canonical(key);
-    const exact = this.exact.get(k);
-    if (exact) return { spec: exact.spec, channel: 0 };
-    for (const c of this.patterned) {
-      const m = c.regex!.exec(k);
-      if (m && Number(m[1]) <= c.spec.channels!) return { spec: c.spec, channel: Number(m[1]) };
-    }
-    return undefined;
-  }
-
   /** Why `value` cannot be written to `key`, or undefined. An empty value removes a key: always fine. */
   check(key: string, value: string): string | undefined {
     const spec = this.find(key);
     if (!spec) {
-      const k = canonical(key);
-      for (const [node, owner] of this.owned) {
-        if (k === node || k.startsWith(node + "/")) return `not a key ${owner} defines`;
+      const k = key.toLowerCase();
+      for (const t of this.tables) {
+        const node = t.owns?.node;
+        if (node && (k === node || k.startsWith(node + "/"))) return `not a key ${t.owns!.owner} defines`;
       }
       return undefined;
     }
@@ -110,10 +142,44 @@ export class Schema {
     return value !== "" && this.isSecret(key) ? SECRET_MASK : value;
   }
 
-  /** Every spec, in definition order (exact ones first). */
+  /** Every spec, in definition order. */
   specs(): KeySpec[] {
-    return [...[...this.exact.values()].map((c) => c.spec), ...this.patterned.map((c) => c.spec)];
+    const all: KeySpec[] = [];
+    for (const t of this.tables) all.push(...t.specs);
+    return all;
   }
+
+  /** A table's exact keys first, then its patterns, table by table; a later table's spec for the same key wins. */
+  private match(key: string): Match | undefined {
+    const k = key.toLowerCase();
+    let found: Match | undefined;
+    for (const t of this.tables) {
+      for (let i = 0; i < t.specs.length; i++) {
+        const head = t.heads[i]!;
+        const tail = t.tails[i];
+        if (tail === undefined) {
+          if (k === head) found = { spec: t.specs[i]!, channel: 0 };
+          continue;
+        }
+        if (k.length <= head.length + tail.length || !k.startsWith(head) || !k.endsWith(tail)) continue;
+        const channel = channelNumber(k, head.length, k.length - tail.length);
+        if (channel > 0 && channel <= this.channelCount(t.specs[i]!.channels)) found = { spec: t.specs[i]!, channel };
+      }
+    }
+    return found;
+  }
+}
+
+/** The channel number written in `k` from `start` to `end`: 1 to 999 without leading zeros; 0 when it is not one. */
+function channelNumber(k: string, start: number, end: number): number {
+  if (end - start > 3) return 0;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = k.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || (d === 0 && i === start)) return 0;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 export function checkValue(spec: KeySpec, value: string): string | undefined {
@@ -137,7 +203,7 @@ export function checkValue(spec: KeySpec, value: string): string | undefined {
     case "string":
       if (spec.max !== undefined && value.length > spec.max) return `must be at most ${spec.max} characters` + got;
       if (spec.min !== undefined && value.length < spec.min) return `must be at least ${spec.min} characters` + got;
-      if (spec.format && !spec.format.pattern.test(value)) return "must be " + spec.format.description + got;
+      if (spec.format && !spec.format.test(value)) return "must be " + spec.format.description + got;
       return undefined;
   }
 }

@@ -79,7 +79,7 @@ export function deviceRoutes(router: Router, deps: { login: WebLogin; registry: 
       sendJson(
         ex,
         200,
-        deps.registry.schema.specs().map((s) => ({ ...s, format: s.format?.description })),
+        deps.registry.schema.specs().map((s) => ({ ...s, channels: s.channels && deps.registry.schema.channelCount(s.channels), format: s.format?.description })),
       ),
     ),
   );

@@ -34,7 +34,8 @@ export interface EndpointDependencies {
   users: UserStore;
   limiter: FailureLimiter;
   access: AccessControl;
-  service: XentaraService;
+  /** The service, made on the first authorized connection: a device nobody connects to keeps no element model. */
+  service: () => XentaraService;
   authentication: Authentication;
   bearer: BearerPolicy;
 }
@@ -87,7 +88,7 @@ export class XentaraEndpoint {
       this.host.log("warn", `xentara ${exchange.remoteAddress}: "${principal.name}" is not entitled to websocket.connect`);
       return exchange.respond(403, "not entitled to websocket.connect\n");
     }
-    this.deps.service.accept(exchange, principal);
+    this.deps.service().accept(exchange, principal);
   };
 
   private checkBasic(exchange: Exchange, basic: { user: string; password: string } | undefined): XentaraPrincipal | undefined {

@@ -7,7 +7,8 @@
 import { fromHex, toHex } from "../bytes.ts";
 import type { Host } from "../host.ts";
 import type { Io } from "../io/io.ts";
-import type { KeySpec } from "../registry/schema.ts";
+import { INPUT_CHANNELS, OUTPUT_CHANNELS } from "../io/keys.ts";
+import { keyTable, type KeyFormat } from "../registry/schema.ts";
 import type { Registry } from "../registry/registry.ts";
 
 /** Element categories (xentara.md §5). */
@@ -32,16 +33,20 @@ export interface Element {
 }
 
 export const NIL_UUID = new Uint8Array(16);
-const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID: KeyFormat = {
+  description: "a UUID in lower-case 8-4-4-4-12 form",
+  test: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+};
 
-/** The registry keys that keep element UUIDs. */
-export function modelKeys(inputs: number, outputs: number): KeySpec[] {
-  const uuid = { type: "string", format: { pattern: UUID_FORMAT, description: "a UUID in lower-case 8-4-4-4-12 form" } } as const;
-  const specs: KeySpec[] = [{ pattern: "Xentara/UUID/IO", ...uuid, description: "The UUID of the IO device group in the Xentara API." }];
-  if (inputs) specs.push({ pattern: "Xentara/UUID/din{n}", channels: inputs, ...uuid, description: "The UUID of input n's Data Point in the Xentara API." });
-  if (outputs) specs.push({ pattern: "Xentara/UUID/rout{n}", channels: outputs, ...uuid, description: "The UUID of relay n's Data Point in the Xentara API." });
-  return specs;
-}
+/** The registry keys that keep element UUIDs (the channel counts are the I/O keys'). */
+export const MODEL_KEYS = keyTable(
+  [
+    { pattern: "Xentara/UUID/IO", type: "string", format: UUID, description: "The UUID of the IO device group in the Xentara API." },
+    { pattern: "Xentara/UUID/din{n}", channels: INPUT_CHANNELS, type: "string", format: UUID, description: "The UUID of input n's Data Point in the Xentara API." },
+    { pattern: "Xentara/UUID/rout{n}", channels: OUTPUT_CHANNELS, type: "string", format: UUID, description: "The UUID of relay n's Data Point in the Xentara API." },
+  ],
+  { node: "Xentara", owner: "the Xentara API" },
+);
 
 export class ElementModel {
   readonly group: Element;
@@ -52,12 +57,12 @@ export class ElementModel {
   readonly outputs: Element[] = [];
 
   constructor(host: Pick<Host, "random">, registry: Registry, io: Pick<Io, "inputs" | "outputs">) {
-    registry.schema.define(...modelKeys(io.inputs.length, io.outputs.length)).own("Xentara", "the Xentara API");
+    registry.schema.define(MODEL_KEYS);
     const fresh: [string, string][] = [];
     const uuidFor = (name: string): Uint8Array => {
       const key = "Xentara/UUID/" + name;
       const stored = registry.get(key);
-      if (stored && UUID_FORMAT.test(stored)) return fromHex(stored.replace(/-/g, ""));
+      if (stored && UUID.test(stored)) return fromHex(stored.replace(/-/g, ""));
       const made = randomUuid(host);
       fresh.push([key, formatUuid(made)]);
       return made;

@@ -4,6 +4,7 @@
  * their time stamps are kept here, per channel.
  */
 import type { CborValue } from "../cbor.ts";
+import type { Clock } from "../host.ts";
 import type { Io } from "../io/io.ts";
 import { CATEGORY_DATA_POINT, type Element } from "./model.ts";
 import { ACCESS_READ, ACCESS_WRITE, ATTR, QUALITY_GOOD, TYPE, timeValue, uuidValue } from "./protocol.ts";
@@ -48,37 +49,40 @@ export function attributeInfo(e: Element, id: number): AttributeInfo | undefined
   return attributesOf(e).find((a) => a.id === id);
 }
 
-/** Per channel: the value last reported and when it changed, and when a client last wrote a relay. */
+/**
+ * Per channel: the value last reported to clients, and when a client last wrote a relay. When a
+ * value changed the channel itself keeps (the service may be made long after boot).
+ */
 export class PointStates {
   private readonly inputValues: number[];
   private readonly outputValues: number[];
-  private readonly inputChanged: number[];
-  private readonly outputChanged: number[];
   private readonly outputWritten: number[];
 
   constructor(
     private readonly io: Pick<Io, "inputs" | "outputs">,
-    bootTime: number,
+    private readonly clock: Clock,
   ) {
     this.inputValues = io.inputs.map((c) => c.reported);
     this.outputValues = io.outputs.map((r) => r.level);
-    this.inputChanged = io.inputs.map(() => bootTime);
-    this.outputChanged = io.outputs.map(() => bootTime);
-    this.outputWritten = io.outputs.map(() => bootTime);
+    this.outputWritten = io.outputs.map(() => -1);
   }
 
   /** After an I/O change: whether the channel's value changed (a count alone does not change a Data Point). */
-  update(kind: "input" | "output", index: number, now: number): boolean {
+  update(kind: "input" | "output", index: number): boolean {
     const value = kind === "input" ? this.io.inputs[index]!.reported : this.io.outputs[index]!.level;
     const values = kind === "input" ? this.inputValues : this.outputValues;
     if (values[index] === value) return false;
     values[index] = value;
-    (kind === "input" ? this.inputChanged : this.outputChanged)[index] = now;
     return true;
   }
 
-  written(index: number, now: number): void {
-    this.outputWritten[index] = now;
+  written(index: number): void {
+    this.outputWritten[index] = this.clock.monotonic();
+  }
+
+  /** Epoch ms of a monotonic time. */
+  private epoch(monotonic: number): number {
+    return this.clock.now() - (this.clock.monotonic() - monotonic);
   }
 
   /** The value of attribute `id`; undefined when the element has no such attribute. */
@@ -104,10 +108,10 @@ export class PointStates {
         return (input ? this.inputValues[i] : this.outputValues[i]) === 1;
       case ATTR.quality:
         return QUALITY_GOOD;
-      case ATTR.writeTime:
-        return timeValue(this.outputWritten[i]!);
+      case ATTR.writeTime: // never written: boot
+        return timeValue(this.epoch(Math.max(0, this.outputWritten[i]!)));
       default: // source, update and change time: a value is updated only when it changes
-        return timeValue((input ? this.inputChanged : this.outputChanged)[i]!);
+        return timeValue(this.epoch((input ? this.io.inputs : this.io.outputs)[i]!.changedAt));
     }
   }
 }

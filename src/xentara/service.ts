@@ -48,14 +48,14 @@ export class XentaraService {
     this.timers = host.timers;
     this.limits = { ...SESSION_LIMITS, ...limits };
     this.model = new ElementModel(host, deps.registry, deps.io);
-    this.points = new PointStates(deps.io, host.clock.now());
+    this.points = new PointStates(deps.io, host.clock);
     this.handler = {
       onBinary: (ws, bytes) => (ws.target as XentaraSession).receive(bytes),
       onText: (ws) => ws.close(1003, "the Xentara API speaks CBOR in binary frames"),
       onClose: (ws) => this.closed(ws.target as XentaraSession),
     };
     this.stopListening = deps.io.onChange((kind, index) => {
-      if (!this.points.update(kind, index, this.now())) return;
+      if (!this.points.update(kind, index)) return;
       const element = (kind === "input" ? this.model.inputs : this.model.outputs)[index];
       if (!element) return;
       for (const s of this.sessions) s.changed(element);
@@ -75,7 +75,7 @@ export class XentaraService {
 
   writeRelay(index: number, on: boolean): void {
     this.io.control(on ? "close" : "open", index + 1);
-    this.points.written(index, this.now());
+    this.points.written(index);
   }
 
   now(): number {

@@ -9,7 +9,7 @@ const layout = { inputs: [1, 2], outputs: [11, 12] };
 test("input levels reach the core as edges; unchanged levels do not", () => {
   const board = new SimBoard(layout);
   const seen: Level[] = [];
-  const pin = board.input(1, {}, (l) => seen.push(l));
+  const pin = board.input(1, {}, { edge: (l) => seen.push(l) });
   board.setInput(1, 1);
   board.setInput(1, 1);
   board.setInput(1, 0);
@@ -37,15 +37,15 @@ test("bad pins and levels get clear errors; a pin cannot be opened twice", () =>
   assert.throws(() => board.setInput(1, 2 as Level), /level must be 0 or 1/);
   assert.throws(() => board.outputLevel(1), /no output pin 1/);
   assert.throws(() => board.output(1, 0), /no output pin 1/);
-  board.input(2, {}, () => {});
-  assert.throws(() => board.input(2, {}, () => {}), /already in use/);
+  board.input(2, {}, { edge: () => {} });
+  assert.throws(() => board.input(2, {}, { edge: () => {} }), /already in use/);
 });
 
 test("a pulse train makes exactly n rising edges of the given width", () => {
   const clock = new VirtualClock();
   const board = new SimBoard(layout);
   const edges: string[] = [];
-  board.input(1, {}, (l) => edges.push(l + "@" + clock.monotonic()));
+  board.input(1, {}, { edge: (l) => edges.push(l + "@" + clock.monotonic()) });
   const lasts = board.pulseTrain(clock, 1, 3, 10, 50);
   assert.equal(lasts, 110);
   clock.advance(1000);
@@ -60,7 +60,7 @@ test("pulse trains refuse nonsense and can be stopped", () => {
   assert.throws(() => board.pulseTrain(clock, 1, 2, 50, 50), /width/);
   assert.throws(() => board.pulseTrain(clock, 7, 2, 10, 50), /no input pin/);
   let rises = 0;
-  board.input(1, {}, (l) => (rises += l));
+  board.input(1, {}, { edge: (l) => (rises += l) });
   board.pulseTrain(clock, 1, 100, 10, 50);
   clock.advance(120);
   board.stopTrains();

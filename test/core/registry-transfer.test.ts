@@ -1,12 +1,13 @@
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
 import { Registry, RegistryError } from "../../src/registry/registry.ts";
+import { keyTable } from "../../src/registry/schema.ts";
 import { applyImport, exportIni, exportJson, parseIni, parseJson } from "../../src/registry/transfer.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
 
 function registry(): Registry {
   const r = new Registry(new MemoryHost());
-  r.schema.define({ pattern: "IO/Inputs/din{n}/Debounce", type: "integer", min: 0, max: 60000, default: "200", channels: 8, description: "" });
+  r.schema.define(keyTable([{ pattern: "IO/Inputs/din{n}/Debounce", type: "integer", min: 0, max: 60000, default: "200", channels: "inputs", description: "" }])).setChannels("inputs", 8);
   return r;
 }
 

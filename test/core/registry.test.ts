@@ -2,21 +2,24 @@ import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
 import { keyProblem, parseBoolean, REGISTRY_LIMITS } from "../../src/registry/keys.ts";
 import { Registry, RegistryError, type Change } from "../../src/registry/registry.ts";
-import type { KeySpec } from "../../src/registry/schema.ts";
+import { keyTable } from "../../src/registry/schema.ts";
 import { MemoryFlash } from "../../sim/memory-files.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
 
-const IO_KEYS: KeySpec[] = [
-  { pattern: "IO/Inputs/din{n}/Debounce", type: "integer", default: "200", min: 0, max: 60000, channels: 8, unit: "ms", description: "debounce" },
-  { pattern: "IO/Inputs/din{n}/Inversion", type: "boolean", default: "false", channels: 8, description: "invert" },
-  { pattern: "IO/Inputs/din{n}/Conditioning", type: "enum", values: ["0", "1", "2", "3"], default: "0", channels: 8, description: "conditioning" },
-  { pattern: "IO/Inputs/din{n}/Desc", type: "string", max: 16, channels: 8, description: "label" },
-];
+const IO_KEYS = keyTable(
+  [
+  { pattern: "IO/Inputs/din{n}/Debounce", type: "integer", default: "200", min: 0, max: 60000, channels: "inputs", unit: "ms", description: "debounce" },
+  { pattern: "IO/Inputs/din{n}/Inversion", type: "boolean", default: "false", channels: "inputs", description: "invert" },
+  { pattern: "IO/Inputs/din{n}/Conditioning", type: "enum", values: ["0", "1", "2", "3"], default: "0", channels: "inputs", description: "conditioning" },
+  { pattern: "IO/Inputs/din{n}/Desc", type: "string", max: 16, channels: "inputs", description: "label" },
+  ],
+  { node: "IO", owner: "the I/O service" },
+);
 
 function boot(flash = new MemoryFlash(), options: ConstructorParameters<typeof Registry>[1] = {}): { host: MemoryHost; registry: Registry; flash: MemoryFlash } {
   const host = new MemoryHost({ flash });
   const registry = new Registry(host, options);
-  registry.schema.define(...IO_KEYS).own("IO", "the I/O service");
+  registry.schema.define(IO_KEYS).setChannels("inputs", 8);
   return { host, registry, flash };
 }
 
@@ -97,16 +100,23 @@ test("a group write is atomic: one bad key and nothing changes; every problem is
   assert.equal(registry.get("AppData/a"), "1");
 });
 
-test("live ($) keys are computed by their provider; clients cannot write them, services can", () => {
+/** A source of one live key, as services write them. */
+function liveKey(key: string, fn: () => string) {
+  return { liveValue: (k: string) => (k === key.toLowerCase() ? fn() : undefined), liveKeys: () => [key] };
+}
+
+test("live ($) keys are computed by their source; clients cannot write them, services can", () => {
   const { registry } = boot();
   let n = 1;
-  registry.provide("$Uptime", () => String(n++));
+  registry.provide(liveKey("$Uptime", () => String(n++)));
   assert.equal(registry.get("$uptime"), "1");
   assert.equal(registry.get("$Uptime"), "2");
   assert.match(refused(() => registry.write({ "$Uptime": "0" })), /live value/);
   registry.write({ "IO/Inputs/din1/$HourMeter": "1.25" }, { system: true });
   assert.equal(registry.get("IO/Inputs/din1/$HourMeter"), "1.25");
-  assert.throws(() => registry.provide("NotLive", () => ""), /last element starts with \$/);
+  // a key no source serves reads as stored; a source added first wins a key two serve
+  registry.provide(liveKey("$Uptime", () => "second"));
+  assert.equal(registry.get("$Uptime"), "3");
 });
 
 test("limits: value size, key count and total size refuse the write and change nothing", () => {
@@ -123,7 +133,7 @@ test("limits: value size, key count and total size refuse the write and change n
 test("list gives the keys and sub-nodes directly under a node, spelled as stored; defaults on request", () => {
   const { registry } = boot();
   registry.write({ "AppData/Zeta": "1", "AppData/alpha": "2", "AppData/Sub/x": "3", "AppData/sub/y": "4", "Other/z": "5" });
-  registry.provide("AppData/$Live", () => "v");
+  registry.provide(liveKey("AppData/$Live", () => "v"));
   assert.deepEqual(registry.list("AppData"), { keys: ["$Live", "alpha", "Zeta"], nodes: ["Sub"] });
   assert.deepEqual(registry.list("appdata/"), registry.list("AppData"));
   assert.deepEqual(registry.list(""), { keys: [], nodes: ["AppData", "Other"] });
