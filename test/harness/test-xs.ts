@@ -15,7 +15,7 @@ interface Entry {
 const tests: Entry[] = [];
 let suite = "";
 
-declare const globalThis: { __ioboxReport?: (bytes: ArrayBuffer) => unknown };
+declare const globalThis: { __ioboxReport?: (bytes: ArrayBuffer) => unknown; __ioboxPreloadProblems?: () => string[] };
 
 function send(message: unknown): void {
   const bytes = encodeUtf8(JSON.stringify(message));
@@ -50,5 +50,8 @@ export async function runAll(): Promise<void> {
       send({ kind: "result", suite: t.suite, name: t.name, ok: false, error });
     }
   }
-  send({ kind: "done", count: tests.length });
+  // the preload emulation's findings (test/xs/preload.ts), as one more test
+  const problems = globalThis.__ioboxPreloadProblems?.() ?? ["the preload emulation is not installed"];
+  send({ kind: "result", suite: "preload", name: "module bodies of the device image make nothing the device cannot use", ok: problems.length === 0, error: problems.join("\n") });
+  send({ kind: "done", count: tests.length + 1 });
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import * as esbuild from "esbuild";
 import { houseRules, importCheckPlugin } from "../../hosts/build/import-check.ts";
 import { NEUTRAL_MAIN_FIELDS, nodeShims } from "../../hosts/build/shims-plugin.ts";
+import { preloadEmulation } from "./preload.ts";
 
 /** Bundles `entry` (TypeScript source, imports resolved from `resolveDir`) into one script. */
 export async function bundleForXs(entry: string, resolveDir: string, plugins: esbuild.Plugin[] = []): Promise<string> {
@@ -11,6 +12,9 @@ export async function bundleForXs(entry: string, resolveDir: string, plugins: es
     bundle: true,
     write: false,
     format: "iife",
+    // modules are strict code; an iife bundle is not, unless it says so (a write to a frozen
+    // property would then fail silently, where the device throws)
+    banner: { js: '"use strict";' },
     platform: "neutral",
     mainFields: NEUTRAL_MAIN_FIELDS,
     target: "es2022",
@@ -29,7 +33,8 @@ export async function bundleForXs(entry: string, resolveDir: string, plugins: es
  * The core suites as one script: the harness's `test` is swapped for the XS runner and each suite is
  * loaded after `beginSuite(name)`, so results carry their suite's name. The import rule applies to
  * test/core as well: core suites may use only src/, sim/, the harness and the @noble packages (the
- * JWT suite signs its test tokens with them).
+ * JWT suite signs its test tokens with them). The device image's modules get the preload emulation
+ * (preload.ts).
  */
 export function bundleCoreSuites(root: string, files: string[]): Promise<string> {
   const harness = path.join(root, "test/harness");
@@ -48,5 +53,5 @@ export function bundleCoreSuites(root: string, files: string[]): Promise<string>
       build.onResolve({ filter: /harness\/test\.ts$/ }, () => ({ path: path.join(harness, "test-xs.ts") }));
     },
   };
-  return bundleForXs(entry, root, [swapHarness, importCheckPlugin(rules)]);
+  return bundleForXs(entry, root, [swapHarness, importCheckPlugin(rules), preloadEmulation(root)]);
 }

@@ -2,12 +2,12 @@
  * Runs a bundle of core suites on the real XS engine. Usage: run-xs.ts BUNDLE.js. Prints one line
  * per test and, last, `XS-SUMMARY {json}`.
  *
- * Before the bundle, a prelude makes xsnap look like a Moddable device: it removes the globals
- * xsnap has and a device lacks (TextEncoder, TextDecoder, Base64, setImmediate, print,
- * performance) and freezes the built-ins, as a device's ROM does. A core that leans on either
- * fails here as it would on the device.
+ * Before the bundle, a prelude (prelude.ts) makes xsnap look like a Moddable device; the last
+ * result, "module bodies of the device image", lists what the preload emulation found that a
+ * device could not use.
  */
 import fs from "node:fs";
+import { XS_PRELUDE } from "./prelude.ts";
 import { startXsWorker } from "./worker.ts";
 
 interface Message {
@@ -25,31 +25,6 @@ const results: Message[] = [];
 const fingerprints: Record<string, string> = {};
 let done = false;
 
-// A Moddable build preloads the built-ins into ROM, frozen: assigning over one of their
-// properties (e.g. \`this.name = ...\` in an Error subclass) throws there. Freeze them here too.
-const PRELUDE = `
-  Object.defineProperty(globalThis, "__ioboxReport", { value: globalThis.issueCommand });
-  for (const name of ["TextEncoder", "TextDecoder", "Base64", "setImmediate", "print", "performance"]) delete globalThis[name];
-  {
-    const seen = new Set();
-    const freeze = (o) => {
-      if ((typeof o !== "object" && typeof o !== "function") || o === null || seen.has(o)) return;
-      seen.add(o);
-      Object.freeze(o);
-      for (const key of Reflect.ownKeys(o)) {
-        const d = Object.getOwnPropertyDescriptor(o, key);
-        freeze(d.value);
-        freeze(d.get);
-        freeze(d.set);
-      }
-      freeze(Object.getPrototypeOf(o));
-    };
-    for (const name of Object.getOwnPropertyNames(globalThis)) {
-      if (name !== "globalThis" && name !== "global" && name !== "__ioboxReport") freeze(globalThis[name]);
-    }
-  }
-`;
-
 const worker = await startXsWorker("iobox-core-suites", (message) => {
   const m = message as Message;
   if (m.kind === "result") {
@@ -64,7 +39,7 @@ const started = performance.now();
 let crash: string | undefined;
 let compute: number | null = null;
 try {
-  await worker.evaluate(PRELUDE);
+  await worker.evaluate(XS_PRELUDE);
   compute = (await worker.evaluate(bundle)).meterUsage.compute;
 } catch (e) {
   crash = (e as Error).message;
