@@ -106,7 +106,7 @@ export async function buildDevice(): Promise<Built> {
   const ui = await writeUi();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { main: "hosts/moddable/main.ts", "platform-esp32": "hosts/moddable/platform-esp32.ts", "platform-sim": "hosts/moddable/platform-sim.ts" },
+    entryPoints: { main: "hosts/moddable/main.ts", iobox: "hosts/moddable/boot.ts", "test-port": "hosts/moddable/test-port.ts", "platform-esp32": "hosts/moddable/platform-esp32.ts", "platform-sim": "hosts/moddable/platform-sim.ts" },
     outdir: "build/device",
     bundle: true,
     platform: "neutral",

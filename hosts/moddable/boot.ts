@@ -1,5 +1,7 @@
 /**
- * The device entry that mcconfig builds (see manifest.json). `config.json` on the device's flash
+ * The device: the module `iobox` of the image (manifest.json), preloaded, so its code and every
+ * constant table of the core it bundles live in flash. Its body only defines; `main` calls `boot`,
+ * and all state is created from there (see ../../README.md, "The device's memory"). `config.json` on the device's flash
  * decides the board and the web server (xentara.md §2.1: no `httpServer`, no web server); without
  * the file, the manifest's `config` (mc/config) does. A config.json that cannot be read or checked
  * is logged and the manifest's settings are used, so a bad upload never cuts the device off.
@@ -21,13 +23,19 @@ import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableHost } from "./host.ts";
 
-const notes: string[] = [];
-const fileConfig = readConfigJson();
-const boardName: string = fileConfig?.board ?? config.board ?? "jnior-410";
-const board = findBoard(boardName);
-if (!board) {
-  trace(`error unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})\n`);
-} else {
+/**
+ * Boots the device: called once by `main`. Everything the device holds in RAM is created from here;
+ * this module's body (preloaded into flash) only defines.
+ */
+export default function boot(): void {
+  const notes: string[] = [];
+  const fileConfig = readConfigJson(notes);
+  const boardName: string = fileConfig?.board ?? config.board ?? "jnior-410";
+  const board = findBoard(boardName);
+  if (!board) {
+    trace(`error unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})\n`);
+    return;
+  }
   const host = new ModdableHost(platform, board);
   for (const n of notes) host.log("error", n);
   const listeners: ListenerConfig[] = [];
@@ -36,13 +44,10 @@ if (!board) {
     if (fileConfig.httpServer.httpPort !== undefined) listeners.push({ name: "http", port: fileConfig.httpServer.httpPort });
     host.log("warn", `config.json: httpServer.port ${fileConfig.httpServer.port} (TLS) is not served: this device has no TLS server`);
   } else host.log("info", "config.json has no httpServer: no web server");
-  // Not from the module body: while this bundle's body runs, its frame holds most of the XS stack
-  // (384 slots by default), and booting from there overflowed it on the lin build — a stack
-  // overflow aborts the VM silently. A timer callback starts on an empty stack.
-  host.timers.after(0, () => boot(host, board, listeners, fileConfig));
+  start(host, board, listeners, fileConfig);
 }
 
-function readConfigJson(): ServerConfig | undefined {
+function readConfigJson(notes: string[]): ServerConfig | undefined {
   try {
     const bytes = new ModdableFiles().read("config.json");
     return bytes ? parseConfig(decodeUtf8(bytes, 0, bytes.length, true)) : undefined;
@@ -50,6 +55,18 @@ function readConfigJson(): ServerConfig | undefined {
     notes.push(`config.json ignored, the manifest's settings apply: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * `mcconfig … adminPassword=…`: the administrator's password at the first boot, for tests and for
+ * owners who provision at build time; a password changed later stays changed. Not `password`:
+ * Moddable's network setup reads that one as the Wi-Fi passphrase. Without it, the first boot makes
+ * a random password and shows it once on the console. It must be a valid password (printable
+ * ASCII); a bad one stops the boot with the reason.
+ */
+function buildPassword(): string | undefined {
+  const p = (config as { adminPassword?: unknown }).adminPassword;
+  return typeof p === "string" && p !== "" ? p : undefined;
 }
 
 const WEB_UI = "index.html.gz";
@@ -62,8 +79,8 @@ function webUi(): { path: string; type: string; body: Uint8Array; gzip: boolean 
   if (!Resource.exists(WEB_UI)) return [];
   return [{ path: "/index.html", type: "text/html; charset=utf-8", body: new Uint8Array(new Resource(WEB_UI) as unknown as ArrayBuffer), gzip: true }];
 }
-function boot(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
-  startDevice(host, { board, listeners, assets: webUi(), limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
+function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
+  startDevice(host, { board, listeners, initialAdminPassword: buildPassword(), assets: webUi(), limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

@@ -3,24 +3,52 @@ import Net from "net";
 import Time from "time";
 import Timer from "timer";
 import type { BoardProfile } from "../../src/boards.ts";
-import type { FirmwareUpdate, Host, LogLevel, Pins, TextCodec, Timers } from "../../src/host.ts";
+import type { FirmwareUpdate, Host, LogLevel, Pins, TextCodec, Timer as HostTimer, Timers } from "../../src/host.ts";
 import type { Platform } from "./platform.ts";
 import { moddableCrypto } from "./crypto.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableNet } from "./net.ts";
 
-const timers: Timers = {
-  after(ms, fn) {
-    const id = Timer.set(() => fn(), ms);
-    return { cancel: () => Timer.clear(id) };
-  },
-  every(ms, fn) {
-    const id = Timer.repeat(() => fn(), Math.max(1, ms));
-    return { cancel: () => Timer.clear(id) };
-  },
-};
+/**
+ * An armed Moddable timer. Moddable calls a timer's callback with its id (a host object), so the id
+ * carries what to call: one module-level `fire` serves every timer, and arming allocates no closure.
+ */
+class ArmedTimer implements HostTimer {
+  readonly id: TimerId;
 
-const bootTicks = Time.ticks;
+  constructor(
+    readonly fn: (this: unknown) => void,
+    readonly target: unknown,
+    ms: number,
+    repeat: number,
+  ) {
+    this.id = Timer.set(fire as unknown as Parameters<typeof Timer.set>[0], ms, repeat) as unknown as TimerId;
+    this.id.armed = this;
+  }
+
+  cancel(): void {
+    Timer.clear(this.id as unknown as Parameters<typeof Timer.clear>[0]);
+  }
+}
+
+interface TimerId {
+  armed?: ArmedTimer;
+}
+
+/** Every timer's callback. An exception escaping it would abort the VM: it is logged instead. */
+function fire(id: TimerId): void {
+  const t = id.armed;
+  try {
+    t?.fn.call(t.target);
+  } catch (e) {
+    trace(`error a timer failed: ${(e as Error).message}\n`);
+  }
+}
+
+const timers: Timers = {
+  after: (ms, fn, target) => new ArmedTimer(fn as (this: unknown) => void, target, ms, 0),
+  every: (ms, fn, target) => new ArmedTimer(fn as (this: unknown) => void, target, Math.max(1, ms), Math.max(1, ms)),
+};
 
 /**
  * XS's own UTF-8 conversions, in C: a string is UTF-8 inside XS, so both are copies. (XS writes a
@@ -33,11 +61,7 @@ const xsText: TextCodec = {
 
 export class ModdableHost implements Host {
   readonly platform: string;
-  readonly clock = {
-    now: (): number => Date.now(),
-    // Time.ticks is a 32-bit millisecond counter on some ports; Time.delta handles its wrap
-    monotonic: (): number => Time.delta(bootTicks),
-  };
+  readonly clock: Host["clock"];
   readonly timers = timers;
   readonly crypto = moddableCrypto;
   readonly text = xsText;
@@ -48,6 +72,12 @@ export class ModdableHost implements Host {
   readonly unitId: string;
 
   constructor(platform: Platform, board: BoardProfile) {
+    const bootTicks = Time.ticks; // at boot, never in a module body: the preloader runs no native code
+    this.clock = {
+      now: (): number => Date.now(),
+      // Time.ticks is a 32-bit millisecond counter on some ports; Time.delta handles its wrap
+      monotonic: (): number => Time.delta(bootTicks),
+    };
     this.platform = "moddable/" + platform.name;
     this.pins = platform.createPins(board);
     this.update = platform.createUpdate();

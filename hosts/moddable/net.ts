@@ -14,6 +14,12 @@ import { SendQueue } from "../../src/send-queue.ts";
 const READ_CHUNK = 1460; // one TCP segment: bounded heap per read
 const HIGH_WATER = 4096; // queued bytes before write() asks the caller to wait
 
+/**
+ * One read buffer for every connection: the Connection contract lets a receiver use the bytes only
+ * during `onData`, and sockets' callbacks never nest, so connections need not keep one each.
+ */
+let readBuffer: Uint8Array | undefined;
+
 export class ModdableNet implements Net {
   readonly tlsServer = false;
   readonly tlsClient = false;
@@ -26,7 +32,12 @@ export class ModdableNet implements Net {
         onReadable(count: number) {
           while (count-- > 0) {
             const from = this.read();
-            if (from) onConnection(new SocketConnection(from, undefined));
+            if (!from) continue;
+            try {
+              onConnection(new SocketConnection(from, undefined));
+            } catch (e) {
+              trace(`error net: a connection could not be set up: ${(e as Error).message}\n`);
+            }
           }
         },
       });
@@ -42,75 +53,70 @@ export class ModdableNet implements Net {
   }
 }
 
+/** The socket's callbacks, shared by every socket: `this` is the socket, its `target` the connection. */
+type Socket = TCP & { target: SocketConnection };
+function onReadable(this: Socket, count: number): void {
+  this.target.readable(count);
+}
+function onWritable(this: Socket, count: number): void {
+  this.target.writable(count);
+}
+function onError(this: Socket): void {
+  this.target.failed();
+}
+
 class SocketConnection implements ClientConnection {
   target?: unknown;
   onData?: (bytes: Uint8Array) => void;
   onDrain?: () => void;
   onClose?: (error?: string) => void;
   onConnect?: () => void;
-  readonly secure = false;
-  remoteAddress = "";
-  remotePort = 0;
+  remoteAddress: string;
+  remotePort: number;
   private readonly socket: TCP;
   private readonly queue = new SendQueue(HIGH_WATER);
-  private writable = 0;
-  private paused = false;
-  private closing = false;
-  private closed = false;
-  private readBuffer: Uint8Array | undefined;
-  private available = 0;
+  private room = 0; // bytes the socket takes now
+  private available = 0; // bytes waiting to be read
+  /** 1 paused, 2 closing, 4 closed, 8 connecting (a client before its first onWritable) */
+  private state: number;
 
   constructor(from: TCP | undefined, connect: ConnectOptions | undefined) {
-    const self = this;
-    const callbacks = {
-      onReadable(count: number) {
-        self.available = count;
-        self.pump();
-      },
-      onWritable(count: number) {
-        self.writable = count;
-        if (connect && !self.onConnectDone) {
-          self.onConnectDone = true;
-          self.onConnect?.();
-        }
-        self.flush();
-      },
-      onError() {
-        self.finish(self.closing ? undefined : "connection lost");
-      },
-      format: "buffer" as const,
-    };
-    this.socket = from ? new TCP({ from, ...callbacks }) : new TCP({ address: connect!.host, port: connect!.port, nodelay: true, ...callbacks });
+    this.state = connect ? CONNECTING : 0;
+    this.socket = from
+      ? new TCP({ from, onReadable, onWritable, onError, format: "buffer", target: this } as ConstructorParameters<typeof TCP>[0])
+      : new TCP({ address: connect!.host, port: connect!.port, nodelay: true, onReadable, onWritable, onError, format: "buffer", target: this } as ConstructorParameters<typeof TCP>[0]);
     this.remoteAddress = this.socket.remoteAddress ?? connect?.host ?? "";
     this.remotePort = this.socket.remotePort ?? connect?.port ?? 0;
   }
 
-  private onConnectDone = false;
+  get secure(): boolean {
+    return false;
+  }
 
   get pending(): number {
     return this.queue.pending;
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.closed || this.closing) return false;
+    if (this.state & (CLOSING | CLOSED)) return false;
     const ok = this.queue.push(bytes);
     this.flush();
     return ok;
   }
 
   pause(): void {
-    this.paused = true;
+    this.state |= PAUSED;
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
+    if (!(this.state & PAUSED)) return;
+    this.state &= ~PAUSED;
     if (this.available > 0) Promise.resolve(this).then(pumpLater); // not from inside resume()
   }
 
   close(): void {
-    if (this.closed || this.closing) return;
-    this.closing = true;
+    if (this.state & (CLOSING | CLOSED)) return;
+    this.state |= CLOSING;
     if (!this.queue.pending) this.finish();
   }
 
@@ -119,25 +125,60 @@ class SocketConnection implements ClientConnection {
     this.finish();
   }
 
+  /** @internal onReadable */
+  readable(count: number): void {
+    this.available = count;
+    this.guard(this.pump);
+  }
+
+  /** @internal onWritable */
+  writable(count: number): void {
+    this.room = count;
+    if (this.state & CONNECTING) {
+      this.state &= ~CONNECTING;
+      if (this.onConnect) this.guard(this.onConnect);
+    }
+    this.guard(this.flush);
+  }
+
+  /** @internal resume's deferred pump */
+  resumed(): void {
+    this.guard(this.pump);
+  }
+
+  /** @internal onError */
+  failed(): void {
+    this.finish(this.state & CLOSING ? undefined : "connection lost");
+  }
+
+  /** An exception escaping a socket callback would abort the VM: it is logged, and the connection dropped. */
+  private guard(fn: (this: SocketConnection) => void): void {
+    try {
+      fn.call(this);
+    } catch (e) {
+      trace(`error net ${this.remoteAddress}:${this.remotePort}: ${(e as Error).message}; connection dropped\n`);
+      this.destroy();
+    }
+  }
+
   private flush(): void {
-    while (this.queue.pending && this.writable > 0 && !this.closed) {
-      const chunk = this.queue.take(this.writable)!;
+    while (this.queue.pending && this.room > 0 && !(this.state & CLOSED)) {
+      const chunk = this.queue.take(this.room)!;
       try {
-        this.writable = this.socket.write(chunk) as unknown as number;
+        this.room = this.socket.write(chunk) as unknown as number;
       } catch {
         return this.finish("write failed");
       }
     }
-    if (this.queue.pending || this.closed) return;
-    if (this.closing) return this.finish();
+    if (this.queue.pending || this.state & CLOSED) return;
+    if (this.state & CLOSING) return this.finish();
     if (this.queue.drained()) this.onDrain?.();
   }
 
   private finish(error?: string): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.state & CLOSED) return;
+    this.state |= CLOSED;
     this.queue.clear();
-    this.readBuffer = undefined;
     try {
       this.socket.close();
     } catch {
@@ -149,12 +190,11 @@ class SocketConnection implements ClientConnection {
     if (onClose) Promise.resolve().then(() => onClose.call(this, error));
   }
 
-  /** @internal */
-  pump(): void {
-    while (this.available > 0 && !this.paused && !this.closed) {
+  private pump(): void {
+    while (this.available > 0 && !(this.state & (PAUSED | CLOSED))) {
       const n = Math.min(this.available, READ_CHUNK);
-      this.readBuffer ??= new Uint8Array(READ_CHUNK);
-      const view = n === READ_CHUNK ? this.readBuffer : this.readBuffer.subarray(0, n);
+      readBuffer ??= new Uint8Array(READ_CHUNK);
+      const view = n === READ_CHUNK ? readBuffer : readBuffer.subarray(0, n);
       (this.socket.read as (b: Uint8Array) => void)(view);
       this.available -= n;
       this.onData?.(view);
@@ -162,6 +202,11 @@ class SocketConnection implements ClientConnection {
   }
 }
 
+const PAUSED = 1;
+const CLOSING = 2;
+const CLOSED = 4;
+const CONNECTING = 8;
+
 function pumpLater(c: SocketConnection): void {
-  c.pump();
+  c.resumed();
 }

@@ -1,38 +1,31 @@
 /**
  * ESP32: pins over ECMA-419 `embedded:io/digital`, firmware update through `embedded:update`.
- * Edges come from GPIO interrupts; the device merges edges that arrive close together and has no
- * hardware debounce (the core debounces). Outputs cannot be read back, so the core tracks relays.
+ * Edges come from GPIO interrupts; the device merges edges that arrive close together (the channel
+ * then hears the same level again and ignores it) and has no hardware debounce (the core debounces).
+ * Outputs cannot be read back, so the core tracks relays.
  */
 import Digital from "embedded:io/digital";
 import flash from "embedded:storage/flash";
 import Update, { type UpdateSession } from "embedded:update";
-import type { FirmwareUpdate, InputPin, Level, OutputPin, Pins } from "../../src/host.ts";
+import type { EdgeListener, FirmwareUpdate, InputPin, Level, OutputPin, Pins } from "../../src/host.ts";
 import type { Platform } from "./platform.ts";
+
+/** Every input's interrupt handler: `this` is the pin, its `target` the I/O channel listening. */
+function onReadable(this: Digital & { target: EdgeListener }): void {
+  this.target.edge(this.read() as Level);
+}
 
 function createPins(): Pins {
   return {
-    input(pin, options, onChange): InputPin {
+    // The Digital object is the pin itself: it has read() and close(), and carries its listener as
+    // its target, so an input costs no closure
+    input(pin, options, listener): InputPin {
       const mode = options.pull === "up" ? Digital.InputPullUp : options.pull === "down" ? Digital.InputPullDown : Digital.Input;
-      let last: Level = 0;
-      const d = new Digital({
-        pin,
-        mode,
-        edge: Digital.Rising | Digital.Falling,
-        onReadable() {
-          const level = this.read();
-          if (level !== last) {
-            last = level;
-            onChange(level);
-          }
-        },
-      });
-      last = d.read();
-      return { read: () => d.read(), close: () => d.close() };
+      return new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable, target: listener } as ConstructorParameters<typeof Digital>[0]) as unknown as InputPin;
     },
     output(pin, initial): OutputPin {
-      const d = new Digital({ pin, mode: Digital.Output });
-      d.write(initial);
-      return { write: (level) => d.write(level), close: () => d.close() };
+      // initialValue: driven from the moment the pin becomes an output (a relay must not blip at boot)
+      return new Digital({ pin, mode: Digital.Output, initialValue: initial } as ConstructorParameters<typeof Digital>[0]) as unknown as OutputPin;
     },
   };
 }

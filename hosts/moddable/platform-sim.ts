@@ -2,9 +2,12 @@
 import { SimBoard } from "../../sim/board.ts";
 import type { Platform } from "./platform.ts";
 
+let board: SimBoard | undefined; // made at boot
+
 const platform: Platform = {
   name: "sim",
-  createPins: (board) => new SimBoard(board),
+  createPins: (profile) => (board = new SimBoard(profile)),
   createUpdate: () => undefined,
+  simulatedBoard: () => board,
 };
 export default platform;

@@ -2,6 +2,7 @@
  * What differs between Moddable platforms. manifest.json maps the module name `iobox-platform` to
  * platform-esp32 on ESP32 and to platform-sim on builds without GPIO (the `lin` simulator).
  */
+import type { SimBoard } from "../../sim/board.ts";
 import type { BoardProfile } from "../../src/boards.ts";
 import type { FirmwareUpdate, Pins } from "../../src/host.ts";
 
@@ -9,4 +10,6 @@ export interface Platform {
   name: string;
   createPins(board: BoardProfile): Pins;
   createUpdate(): FirmwareUpdate | undefined;
+  /** Where the pins are simulated (lin): the board, for the test build's test port. */
+  simulatedBoard?(): SimBoard | undefined;
 }

@@ -25,13 +25,17 @@ test("every module manifest.json names exists after npm run build:device", async
   assert.deepEqual(data, ["./build/ui/index.html.gz"]);
   const page = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, data[0]!))).toString("utf8");
   assert.match(page, /^<!doctype html>/);
-  assert.match(fs.readFileSync(path.join(ROOT, "hosts/moddable/main.ts"), "utf8"), /const WEB_UI = "index\.html\.gz";/);
+  assert.match(fs.readFileSync(path.join(ROOT, "hosts/moddable/boot.ts"), "utf8"), /const WEB_UI = "index\.html\.gz";/);
+  // the device's code lives in flash: everything but main is preloaded
+  for (const m of ["iobox", "iobox-platform"]) assert.ok((manifest.preload as string[]).includes(m), m + " is preloaded");
+  assert.ok(!(manifest.preload as string[]).includes("main"), "main is not preloaded: it boots the device");
 });
 
 test("the device bundle imports only modules the Moddable build provides", async () => {
-  const provided = /^(embedded:io\/socket\/(tcp|listener)|embedded:io\/digital|embedded:storage\/flash|embedded:update|crypt|curve|ecdsa|ecp|file|mc\/config|net|Resource|time|timer|iobox-platform)$/;
+  const provided = /^(embedded:io\/socket\/(tcp|listener)|embedded:io\/digital|embedded:storage\/flash|embedded:update|crypt|curve|ecdsa|ecp|file|mc\/config|net|Resource|time|timer|iobox|iobox-platform)$/;
   const expected: Record<string, string[]> = {
-    "main.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "file", "iobox-platform", "mc/config", "net", "time", "timer"],
+    "main.js": ["iobox"],
+    "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "file", "iobox-platform", "mc/config", "net", "time", "timer"],
     "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update"],
     "platform-sim.js": [],
   };
