@@ -24,7 +24,7 @@ import { JanosWebSockets } from "./janos/websocket-link.ts";
 import type { Entry } from "./registry/format.ts";
 import { DEVICE_KEYS } from "./registry/device-keys.ts";
 import { parseBoolean } from "./registry/keys.ts";
-import { Registry, type LiveValues } from "./registry/registry.ts";
+import { Registry, type LiveValues, type RegistryOptions } from "./registry/registry.ts";
 import type { Asset } from "./http/static.ts";
 import type { DeviceFacts, DeviceIdentity } from "./web/device-api.ts";
 import type { SimulatorControl } from "./web/sim-api.ts";
@@ -58,6 +58,8 @@ export interface DeviceConfig {
   users?: readonly User[];
   /** Registry values to set at boot (provisioning); refused values stop the boot with a RegistryError. */
   settings?: readonly Entry[];
+  /** The registry's limits (default: the simulator's; the device host passes DEVICE_REGISTRY). */
+  registry?: RegistryOptions;
   /** Server limits (default: the simulator profile; the device host passes DEVICE_LIMITS). */
   limits?: Partial<HttpLimits>;
   websocket?: Partial<WebSocketOptions>;
@@ -110,7 +112,7 @@ export function serialNumberOf(unitId: string): number {
 }
 
 export async function startDevice(host: Host, config: DeviceConfig): Promise<Device> {
-  const registry = new Registry(host);
+  const registry = new Registry(host, config.registry);
   registry.schema.define(DEVICE_KEYS).define(MODEL_KEYS); // Xentara's element UUIDs, kept before anyone connects
   defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
   const users = new UserStore(host);

@@ -19,6 +19,7 @@ import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { DEVICE_LIMITS } from "../../src/http/limits.ts";
 import { DEVICE_JMP } from "../../src/janos/jmp-server.ts";
 import { DEVICE_MQTT } from "../../src/mqtt/client.ts";
+import { DEVICE_REGISTRY } from "../../src/registry/registry.ts";
 import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableHost } from "./host.ts";
@@ -80,7 +81,7 @@ function webUi(): { path: string; type: string; body: Uint8Array; gzip: boolean 
   return [{ path: "/index.html", type: "text/html; charset=utf-8", body: new Uint8Array(new Resource(WEB_UI) as unknown as ArrayBuffer), gzip: true }];
 }
 function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
-  startDevice(host, { board, listeners, initialAdminPassword: buildPassword(), assets: webUi(), limits: DEVICE_LIMITS, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
+  startDevice(host, { board, listeners, initialAdminPassword: buildPassword(), assets: webUi(), limits: DEVICE_LIMITS, registry: DEVICE_REGISTRY, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

@@ -9,7 +9,8 @@
  */
 import type { Host, Timer } from "../host.ts";
 import { utf8Length } from "../bytes.ts";
-import { decodeJournal, decodeSnapshot, encodeRecord, encodeSnapshot, type Entry } from "./format.ts";
+import { PackedEntries } from "./entries.ts";
+import { encodeRecord, encodeSnapshot, readJournal, readSnapshot, type Entry } from "./format.ts";
 import { canonical, isLive, keyProblem, REGISTRY_LIMITS, type RegistryLimits } from "./keys.ts";
 import { Schema } from "./schema.ts";
 
@@ -22,6 +23,13 @@ export interface RegistryOptions {
   /** How long coalesced values may wait before reaching flash (default 30 s). */
   flushIntervalMs?: number;
 }
+
+/**
+ * The device's registry, sized from its heap (README, "The device's memory"): the keys cost no heap
+ * slots (entries.ts), but their bytes live in the chunk heap, and a compaction holds the whole
+ * snapshot in RAM once more; the snapshot, a temporary one and the journal fit a 64 KB LittleFS.
+ */
+export const DEVICE_REGISTRY: RegistryOptions = { limits: { maxKeys: 400, maxTotalBytes: 12 * 1024 }, journalLimit: 8 * 1024 };
 
 export interface Problem {
   key: string;
@@ -55,12 +63,6 @@ export interface LiveValues {
   liveKeys(): string[];
 }
 
-interface Stored {
-  key: string; // as first defined
-  value: string;
-  size: number; // UTF-8 bytes of key and value
-}
-
 export interface RegistryStats {
   keys: number;
   /** UTF-8 bytes of stored keys and values. */
@@ -78,7 +80,7 @@ export interface RegistryStats {
 export class Registry {
   readonly schema = new Schema();
   readonly limits: RegistryLimits;
-  private readonly entries = new Map<string, Stored>();
+  private readonly entries = new PackedEntries();
   private readonly sources: LiveValues[] = [];
   private readonly watchers: { prefix: string; fn: Watcher }[] = [];
   private readonly pending = new Map<string, Entry>(); // coalesced, not yet on flash ("" = removed)
@@ -117,7 +119,7 @@ export class Registry {
         if (v !== undefined) return v;
       }
     }
-    return this.entries.get(k)?.value ?? this.schema.defaultOf(key);
+    return this.entries.value(k) ?? this.schema.defaultOf(key);
   }
 
   /** Registry Read: every requested key, spelled as requested; "" for keys without a value. */
@@ -144,7 +146,7 @@ export class Registry {
         if (!nodes.has(child.toLowerCase())) nodes.set(child.toLowerCase(), child);
       }
     };
-    for (const s of this.entries.values()) consider(s.key);
+    this.entries.forEach((key) => consider(key));
     for (const s of this.sources) for (const key of s.liveKeys()) consider(key);
     if (options.defaults) {
       for (const spec of this.schema.specs()) {
@@ -159,7 +161,9 @@ export class Registry {
 
   /** Stored keys and values (live values and defaults excluded), sorted by key. */
   stored(): Entry[] {
-    return [...this.entries.values()].map((s): Entry => [s.key, s.value]).sort((a, b) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : 1));
+    const out: Entry[] = [];
+    this.entries.forEach((key, value) => out.push([key, value]));
+    return out;
   }
 
   get stats(): RegistryStats {
@@ -212,10 +216,8 @@ export class Registry {
   /** @internal `setCoalesced` once the key is checked (CoalescedKey) */
   coalesce(k: string, key: string, value: string, announce: boolean): void {
     if (value.length > this.limits.maxValueBytes) throw new RegistryError([{ key, reason: "value too long" }]); // (UTF-16 units: a cheap first check)
-    const current = this.entries.get(k);
-    if ((current?.value ?? "") === value) return;
-    const spelled = current?.key ?? key;
-    this.apply(k, spelled, value);
+    if ((this.entries.value(k) ?? "") === value) return;
+    const spelled = this.apply(k, key, value);
     this.pending.set(k, [spelled, value]);
     this.flushTimer ??= this.host.timers.after(this.flushIntervalMs, () => {
       this.flushTimer = undefined;
@@ -281,12 +283,12 @@ export class Registry {
     let keys = this.entries.size;
     let bytes = this.bytes;
     for (const [k, [key, value]] of wanted) {
-      const current = this.entries.get(k);
-      if ((current?.value ?? "") === value) continue;
-      const spelled = current?.key ?? key;
-      if (current) {
+      const current = this.entries.value(k);
+      if ((current ?? "") === value) continue;
+      const spelled = this.entries.spelling(k) ?? key;
+      if (current !== undefined) {
         keys--;
-        bytes -= current.size;
+        bytes -= utf8Length(spelled) + utf8Length(current);
       }
       if (value !== "") {
         keys++;
@@ -310,27 +312,26 @@ export class Registry {
     if (this.journalBytes > this.journalLimit) this.compactSafely();
   }
 
-  /** Sets or removes (`value` "") the entry `k`; the key's size is measured once, when it is added. */
-  private apply(k: string, key: string, value: string): void {
-    const current = this.entries.get(k);
+  /** Sets or removes (`value` "") the entry `k`; returns the key as stored (its first spelling). */
+  private apply(k: string, key: string, value: string): string {
+    const current = this.entries.value(k);
+    if (current !== undefined) this.bytes -= utf8Length(current);
     if (value === "") {
-      if (current) {
-        this.bytes -= current.size;
+      const spelled = this.entries.spelling(k) ?? key;
+      if (current !== undefined) {
+        this.bytes -= utf8Length(spelled);
         this.entries.delete(k);
       }
-      return;
+      return spelled;
     }
-    const size = (current ? current.size - utf8Length(current.value) : utf8Length(key)) + utf8Length(value);
-    this.bytes += size - (current?.size ?? 0);
-    if (current) {
-      current.value = value;
-      current.size = size;
-    } else this.entries.set(k, { key, value, size });
+    if (current === undefined) this.bytes += utf8Length(key);
+    this.bytes += utf8Length(value);
+    return this.entries.set(k, key, value);
   }
 
   private append(entries: Entry[]): void {
     if (this.journalBroken) this.compact();
-    const record = encodeRecord(this.host.text, this.seq + 1, entries);
+    const record = encodeRecord(this.seq + 1, entries);
     try {
       this.host.files.append(this.journalPath, record);
     } catch (e) {
@@ -346,7 +347,7 @@ export class Registry {
 
   /** Writes everything into a new snapshot and starts an empty journal. */
   private compact(): void {
-    const snapshot = encodeSnapshot(this.host.text, this.seq, this.stored());
+    const snapshot = encodeSnapshot(this.seq, (visit) => this.entries.forEach(visit));
     this.host.files.write(this.snapshotPath, snapshot); // atomic: the old snapshot or this one
     this.host.files.remove(this.journalPath); // its records are all in the snapshot (seq says so)
     this.pending.clear();
@@ -392,22 +393,23 @@ export class Registry {
     const text = this.host.text;
     const snapshotBytes = this.host.files.read(this.snapshotPath);
     if (snapshotBytes) {
-      const snapshot = decodeSnapshot(text, snapshotBytes);
-      if (snapshot) {
-        this.seq = snapshot.seq;
-        for (const [key, value] of snapshot.entries) this.apply(canonical(key), key, value);
-      } else this.host.log("error", "registry: the snapshot is corrupt; starting from the journal");
+      const seq = readSnapshot(text, snapshotBytes, (key, value) => this.apply(canonical(key), key, value));
+      if (seq !== undefined) this.seq = seq;
+      else {
+        this.entries.clear();
+        this.bytes = 0;
+        this.host.log("error", "registry: the snapshot is corrupt; starting from the journal");
+      }
     }
     const journal = this.host.files.read(this.journalPath);
     if (!journal) return;
-    const { records, validBytes } = decodeJournal(text, journal);
-    for (const record of records) {
-      if (record.seq <= this.seq) continue; // already in the snapshot (a compaction was cut short)
-      if (record.seq !== this.seq + 1) this.host.log("warn", `registry: journal resumes at record ${record.seq} after ${this.seq}`);
-      for (const [key, value] of record.entries) this.apply(canonical(key), key, value);
-      this.seq = record.seq;
+    const validBytes = readJournal(text, journal, (seq, entries) => {
+      if (seq <= this.seq) return; // already in the snapshot (a compaction was cut short)
+      if (seq !== this.seq + 1) this.host.log("warn", `registry: journal resumes at record ${seq} after ${this.seq}`);
+      for (const [key, value] of entries) this.apply(canonical(key), key, value);
+      this.seq = seq;
       this.counters.replayed++;
-    }
+    });
     this.journalBytes = validBytes;
     if (validBytes < journal.length) {
       this.counters.discardedBytes = journal.length - validBytes;
