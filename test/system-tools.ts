@@ -6,10 +6,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
 
 export interface Tool {
-  /** The command to find on PATH. */
+  /** The command to find on PATH (or, with `test`, what to call it in messages). */
   command: string;
   /** The Debian package that provides it. */
   debian: string;
+  /** A shell test for what is not a command on PATH (a library); exit 0 when it is there. */
+  test?: string;
 }
 
 export const CURL: Tool = { command: "curl", debian: "curl" };
@@ -21,8 +23,28 @@ export const CHROMIUM: Tool = { command: "chromium", debian: "chromium" };
 /** Every tool the suites need; test/run.ts makes sure of them before anything runs. */
 export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_CLIENTS, CHROMIUM];
 
+/**
+ * What the device stage needs besides (test/device/run.ts): the Moddable SDK's build (a C compiler,
+ * make, GLib's headers through pkg-config) and mcsim (GTK 3 and an X server, Xvfb, with xauth for
+ * xvfb-run), as the SDK's README lists them.
+ */
+export const DEVICE_TOOLS: Tool[] = [
+  { command: "gcc", debian: "gcc" },
+  { command: "make", debian: "make" },
+  { command: "pkg-config", debian: "pkg-config" },
+  { command: "GLib headers (gio-2.0)", debian: "libglib2.0-dev", test: "pkg-config --exists gio-2.0" },
+  { command: "GTK 3", debian: "libgtk-3-0", test: "ldconfig -p | grep -q 'libgtk-3\\.so\\.0'" },
+  { command: "xvfb-run", debian: "xvfb" },
+  { command: "xauth", debian: "xauth" },
+  { command: "stdbuf", debian: "coreutils" },
+  MOSQUITTO,
+  MOSQUITTO_PASSWD,
+  MOSQUITTO_CLIENTS,
+];
+
 export function findTool(tool: Tool): string | undefined {
   // daemons live in sbin, which is not on every user's PATH
+  if (tool.test) return spawnSync("sh", ["-c", `PATH="$PATH:/usr/sbin:/sbin" ${tool.test}`]).status === 0 ? tool.command : undefined;
   const r = spawnSync("sh", ["-c", `PATH="$PATH:/usr/sbin:/sbin" command -v ${tool.command}`], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
@@ -37,7 +59,7 @@ export function requireTool(tool: Tool): string {
 export function ensureTools(tools: Tool[]): void {
   const missing = tools.filter((t) => !findTool(t));
   if (!missing.length) return;
-  const packages = missing.map((t) => t.debian);
+  const packages = [...new Set(missing.map((t) => t.debian))];
   const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
   if (!canInstall) throw new Error(`the tests need ${missing.map((t) => t.command).join(", ")}; install them (Debian: apt-get install ${packages.join(" ")})`);
   process.stdout.write(`# installing ${packages.join(", ")} from Debian's packages for the tests\n`);

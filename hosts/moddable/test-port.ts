@@ -8,6 +8,8 @@
  *                                    {"slots","chunks","stackPeak","keys","gcs","sockets","timers"}
  *   input PIN 0|1                    sets an input pin of the simulated board (lin)
  *   pulses PIN COUNT WIDTH PERIOD    a pulse train on an input pin (ms)
+ *   edges PIN COUNT                  COUNT edges at once on an input pin (it ends where it began
+ *                                    when COUNT is even): a burst the core takes in one turn
  * A bad command gets {"error": "..."}.
  *
  * slots: live XS slots; chunks: live chunk bytes; stackPeak: the deepest the XS stack has been
@@ -52,6 +54,10 @@ function run(line: string): unknown {
   if (!board) return { error: "this platform has no simulated board" };
   if (command === "input" && n.length === 2 && (n[1] === 0 || n[1] === 1)) {
     board.setInput(n[0]!, n[1] as Level);
+    return { ok: true };
+  }
+  if (command === "edges" && n.length === 2 && n[1]! >= 0 && n[1]! <= 100_000) {
+    for (let i = 0; i < n[1]!; i++) board.setInput(n[0]!, (1 - board.inputLevel(n[0]!)) as Level);
     return { ok: true };
   }
   if (command === "pulses" && n.length === 4) {

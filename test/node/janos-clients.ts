@@ -114,9 +114,10 @@ export class JmpClient extends E2eClient {
   raw = Buffer.alloc(0);
   private buffer = Buffer.alloc(0);
 
-  constructor(port: number, host = "127.0.0.1") {
+  /** `localAddress`: another loopback address (127.0.0.2) is another client to the device's login limiter. */
+  constructor(port: number, host = "127.0.0.1", localAddress?: string) {
     super();
-    this.socket = net.connect({ port, host, noDelay: true });
+    this.socket = net.connect({ port, host, noDelay: true, localAddress });
     this.connected = new Promise((resolve, reject) => {
       this.socket.once("connect", () => resolve());
       this.socket.once("error", reject);
