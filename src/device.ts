@@ -12,7 +12,7 @@ import type { BoardProfile } from "./boards.ts";
 import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
 import type { Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
-import { Router } from "./http/router.ts";
+import { ANY_PATH, Router } from "./http/router.ts";
 import { HttpServer } from "./http/server.ts";
 import { Io } from "./io/io.ts";
 import { defineIoKeys } from "./io/keys.ts";
@@ -190,10 +190,10 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
-  webRoutes(router, host, { login, users, limiter, registry, status, facts, assets: config.assets ?? [], simulator: config.simulator });
+  webRoutes(router, { host, login, users, limiter, registry, status, facts, simulator: config.simulator }, config.assets ?? []);
   router.websocket("/api/ws", xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
-  router.anyWebSocket((ex) => {
+  router.websocket(ANY_PATH, (ex) => {
     const cookie = login.fromCookie(ex);
     if (cookie) return webSockets.accept(ex, cookie, "cookie");
     const guest = anonymous.principal();

@@ -13,7 +13,6 @@
  * Failed logins count against the client address, with the JANOS ones (failure-limiter.ts).
  */
 import type { Exchange } from "../http/exchange.ts";
-import type { Handler } from "../http/router.ts";
 import type { Host } from "../host.ts";
 import { parseBoolean } from "../registry/keys.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -46,24 +45,22 @@ export class WebLogin {
     return parseBoolean(this.deps.registry.get("WebServer/Login") ?? "") !== false;
   }
 
-  /** Wraps a page handler: it runs once the request is logged in (or at once, with login off). */
-  protect(handler: Handler): Handler {
-    return (exchange) => {
-      if (this.check(exchange, false)) handler(exchange);
-    };
+  /** Whether a page may be served: the request is logged in (or login is off); otherwise it has been answered (401 or 429). */
+  allowsPage(exchange: Exchange): boolean {
+    return this.check(exchange, false);
   }
 
   /**
-   * Wraps a handler that needs a user with `role` or more, whatever `WebServer/Login` says: changing
-   * accounts or configuration is never open. A user without the role gets 403.
+   * Whether the request's user has `role` or more, whatever `WebServer/Login` says: changing
+   * accounts or configuration is never open. Otherwise it has been answered: 401, 429, or 403 for a
+   * user without the role.
    */
-  requireRole(role: Role, handler: Handler): Handler {
-    return (exchange) => {
-      if (!this.check(exchange, true)) return;
-      const user = exchange.user!;
-      if (hasRole(user, role)) return handler(exchange);
-      exchange.respond(403, JSON.stringify({ error: `this needs ${role === "administrator" ? "an administrator" : role === "control" ? "a control user" : "a user"}; "${user.name}" is ${user.role}` }) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]);
-    };
+  allowsRole(exchange: Exchange, role: Role): boolean {
+    if (!this.check(exchange, true)) return false;
+    const user = exchange.user!;
+    if (hasRole(user, role)) return true;
+    exchange.respond(403, JSON.stringify({ error: `this needs ${role === "administrator" ? "an administrator" : role === "control" ? "a control user" : "a user"}; "${user.name}" is ${user.role}` }) + "\n", ["Content-Type", "application/json", "Cache-Control", "no-store"]);
+    return false;
   }
 
   /** The user of the request's session cookie, if it has a live one; never challenges. */
@@ -88,11 +85,11 @@ export class WebLogin {
   }
 
   /** POST /logout: ends the browser's session. */
-  readonly logout: Handler = (exchange) => {
+  logout(exchange: Exchange): void {
     const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
     if (token) this.deps.sessions.end(token);
     exchange.respond(204, undefined, ["Set-Cookie", `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`]);
-  };
+  }
 
   /** True when the request may go on (`always`: only logged in); otherwise it has been answered (401 or 429). */
   private check(exchange: Exchange, always: boolean): boolean {

@@ -7,6 +7,8 @@ import type { HeadLimits } from "./request-head.ts";
 export interface HttpLimits extends HeadLimits {
   /** Default largest request body a route buffers (routes may set their own). */
   maxBody: number;
+  /** The most any route may buffer, whatever it asks: one body of it must fit the heap beside everything else. */
+  maxRouteBody: number;
   /** Open connections, HTTP and WebSocket together; beyond it a new connection gets 503 and is closed. */
   maxConnections: number;
   /** A request head must arrive whole within this (slowloris). */
@@ -26,13 +28,16 @@ export interface HttpLimits extends HeadLimits {
  * so the worst case of all connections at their limits must stay well inside it: 8 connections x
  * (a 2 KB head kept across reads, twice that for requests pipelined ahead, and a 4 KB body) =
  * 64 KB, and an idle connection holds no buffer at all. A browser request with a session cookie is
- * well under 2 KB. Bodies beyond 4 KB (firmware images, backups) are streamed by their routes.
+ * well under 2 KB. Bodies beyond 4 KB are streamed by their routes (firmware images), or, one at a
+ * time for administrators, buffered up to 16 KB: a restore of the device's whole registry (12 KB of
+ * keys and values, DEVICE_REGISTRY) with its INI or JSON around it.
  */
 export const DEVICE_LIMITS: HttpLimits = {
   maxRequestLine: 1024,
   maxHeadBytes: 2048,
   maxHeaders: 32,
   maxBody: 4096,
+  maxRouteBody: 16 * 1024,
   maxConnections: 8,
   headTimeoutMs: 10_000,
   bodyTimeoutMs: 10_000,
@@ -53,6 +58,7 @@ export const SIMULATOR_LIMITS: HttpLimits = {
   maxHeadBytes: 16 * 1024,
   maxHeaders: 64,
   maxBody: 1024 * 1024,
+  maxRouteBody: 1024 * 1024,
   maxConnections: 512,
   keepAliveTimeoutMs: 30_000,
 };

@@ -14,7 +14,7 @@ import { ChunkedDecoder, type BodySink } from "./chunked.ts";
 import { Exchange, type ExchangeOwner } from "./exchange.ts";
 import { pipelineLimit, SIMULATOR_LIMITS, type HttpLimits } from "./limits.ts";
 import { HeadScanner, parseHead, type RequestHead } from "./request-head.ts";
-import type { Handler, Router } from "./router.ts";
+import { Router, type Found } from "./router.ts";
 import { HttpError, reasonPhrase } from "./status.ts";
 
 export interface HttpServerOptions {
@@ -180,7 +180,8 @@ class HttpConnection implements ExchangeOwner, BodySink {
   private idle = true; // between requests (no byte of the next one yet)
   private deadline: number;
   private exchange: Exchange | undefined;
-  private handler: Handler | undefined;
+  /** The route waiting for the request's body. */
+  private pendingRoute: Found | undefined;
   private keepAlive = false;
   private closeAfter = false;
   private outputFull = false;
@@ -347,13 +348,14 @@ class HttpConnection implements ExchangeOwner, BodySink {
         if (method !== "GET" || minor !== 1 || hasBody) throw new HttpError(400, "a WebSocket handshake is a GET over HTTP/1.1 without a body");
         if (!isValidKey(headers.get("sec-websocket-key"))) throw new HttpError(400, "bad Sec-WebSocket-Key");
         exchange.isWebSocket = true;
-        return this.callHandler(match.handler);
+        return this.callHandler(match);
       }
       case "handler": {
-        this.bodyLimit = match.options.maxBody ?? this.server.limits.maxBody;
-        this.streaming = match.options.stream === true;
+        const options = Router.options(match.route);
+        this.bodyLimit = Math.min(options.maxBody ?? this.server.limits.maxBody, this.server.limits.maxRouteBody);
+        this.streaming = options.stream === true;
         if (length > this.bodyLimit) throw new HttpError(413, `body of ${length} bytes over the limit of ${this.bodyLimit}`);
-        if (!hasBody) return this.callHandler(match.handler);
+        if (!hasBody) return this.callHandler(match);
         if (expect !== undefined) this.connection.write(CONTINUE);
         this.remaining = length;
         this.bodyLength = 0;
@@ -361,8 +363,8 @@ class HttpConnection implements ExchangeOwner, BodySink {
         else if (!this.streaming) exchange.body = new Uint8Array(length);
         this.state = BODY;
         this.deadline = this.server.now() + this.server.limits.bodyTimeoutMs;
-        if (this.streaming) this.callHandler(match.handler, BODY);
-        else this.handler = match.handler;
+        if (this.streaming) this.callHandler(match, BODY);
+        else this.pendingRoute = match;
         return;
       }
     }
@@ -414,16 +416,16 @@ class HttpConnection implements ExchangeOwner, BodySink {
       return;
     }
     if (exchange.body.length !== this.bodyLength) exchange.body = exchange.body.subarray(0, this.bodyLength);
-    this.callHandler(this.handler!);
+    this.callHandler(this.pendingRoute!);
   }
 
-  private callHandler(handler: Handler, state = WAIT): void {
+  private callHandler(found: Found, state = WAIT): void {
     const exchange = this.exchange!;
     this.state = state;
-    this.handler = undefined;
+    this.pendingRoute = undefined;
     if (state === WAIT) this.deadline = this.server.now() + this.server.limits.handlerTimeoutMs;
     try {
-      handler(exchange);
+      found.route.handler(found.context, exchange);
     } catch (e) {
       this.server.log("error", `${exchange.method} ${exchange.path}: handler failed: ${(e as Error).message}`);
       if (!exchange.status && this.state !== DONE) {

@@ -7,7 +7,7 @@ import { toHex } from "../bytes.ts";
 import { digest } from "../digest.ts";
 import type { Crypto } from "../host.ts";
 import type { Exchange } from "./exchange.ts";
-import type { Handler, Router } from "./router.ts";
+import type { Route, Router } from "./router.ts";
 
 export interface Asset {
   /** URL path, e.g. "/index.html". */
@@ -19,20 +19,28 @@ export interface Asset {
   gzip?: boolean;
 }
 
+interface Served {
+  asset: Asset;
+  etag: string;
+  gate(exchange: Exchange): boolean;
+}
+
 /**
- * Registers GET (and HEAD) routes for the assets; `/` also serves "/index.html" when present.
- * `guard` wraps every handler (a login check).
+ * Adds GET (and HEAD) routes for the assets; `/` also serves "/index.html" when present. `gate`
+ * decides first (a login check). The ETags are hashes of the bodies, made here, at boot.
  */
-export function serveAssets(router: Router, crypto: Crypto, assets: readonly Asset[], guard: (handler: Handler) => Handler = (h) => h): void {
+export function serveAssets(router: Router, crypto: Crypto, assets: readonly Asset[], gate: (exchange: Exchange) => boolean = () => true): void {
   for (const asset of assets) {
-    const etag = '"' + toHex(digest(crypto, "sha1", asset.body)).slice(0, 20) + '"';
-    const handler = guard((ex: Exchange): void => sendAsset(ex, asset, etag));
-    router.get(asset.path, handler);
-    if (asset.path === "/index.html") router.get("/", handler);
+    const served: Served = { asset, etag: '"' + toHex(digest(crypto, "sha1", asset.body)).slice(0, 20) + '"', gate };
+    const routes: Route<Served>[] = [{ method: "GET", path: asset.path, handler: sendAsset }];
+    if (asset.path === "/index.html") routes.push({ method: "GET", path: "/", handler: sendAsset });
+    router.add(routes, served);
   }
 }
 
-function sendAsset(ex: Exchange, asset: Asset, etag: string): void {
+function sendAsset(served: Served, ex: Exchange): void {
+  if (!served.gate(ex)) return;
+  const { asset, etag } = served;
   const headers = ["Content-Type", asset.type, "ETag", etag, "Cache-Control", "no-cache"];
   if (asset.gzip) headers.push("Vary", "Accept-Encoding");
   if (matchesEtag(ex.headers.get("if-none-match"), etag)) return ex.respond(304, undefined, headers);

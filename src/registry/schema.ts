@@ -7,6 +7,7 @@
  * with a reason. A node a table owns (`IO`) refuses keys it does not define, so a typo is an error
  * there; elsewhere (`AppData/...`) keys are free strings.
  */
+import { frozen } from "../frozen.ts";
 import { parseBoolean } from "./keys.ts";
 
 export type KeyType = "integer" | "number" | "boolean" | "string" | "enum";
@@ -67,16 +68,7 @@ export function keyTable(specs: KeySpec[], owns?: { node: string; owner: string 
     heads.push(at < 0 ? k : k.slice(0, at));
     tails.push(at < 0 ? undefined : k.slice(at + 3));
   }
-  return deepFreeze({ specs, heads, tails, owns: owns && { node: owns.node.toLowerCase(), owner: owns.owner } });
-}
-
-/** Frozen objects cost the device no RAM to keep patchable (XS's preload aliasing) and cannot change by mistake. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+  return frozen({ specs, heads, tails, owns: owns && { node: owns.node.toLowerCase(), owner: owns.owner } });
 }
 
 interface Match {

@@ -6,57 +6,49 @@
  *   POST /api/restore?mode=merge|replace    the file as the body; JSON when it starts with "{",
  *                                           INI otherwise. All or nothing: {changed} or 400 {error}
  */
-import type { WebLogin } from "../auth/web-login.ts";
-import type { Router } from "../http/router.ts";
-import type { Host } from "../host.ts";
-import { RegistryError, type Registry } from "../registry/registry.ts";
+import { frozen } from "../frozen.ts";
+import type { Exchange } from "../http/exchange.ts";
+import type { Route } from "../http/router.ts";
+import { RegistryError } from "../registry/registry.ts";
 import { applyImport, exportIni, exportJson, parseIni, parseJson } from "../registry/transfer.ts";
-import { ApiError, apiHandler, sendJson, textBody } from "./json.ts";
+import { forRole, type WebContext } from "./context.ts";
+import { ApiError, api, sendJson, textBody } from "./json.ts";
 
-/** A full registry (48 KB of keys and values) with the INI or JSON around it fits. */
+/** A full registry of the simulator (48 KB of keys and values) with the INI or JSON around it fits; the device's HTTP limits cap it (maxRouteBody). */
 export const MAX_RESTORE_BYTES = 64 * 1024;
 
-export function backupRoutes(router: Router, host: Host, deps: { login: WebLogin; registry: Registry; serialNumber: number; model: string }): void {
-  const { login, registry } = deps;
-  router.get(
-    "/api/backup",
-    login.requireRole(
-      "administrator",
-      apiHandler((ex) => {
-        const format = ex.param("format") ?? "ini";
-        if (format !== "ini" && format !== "json") throw new ApiError(400, "format is ini or json");
-        const body = format === "ini" ? exportIni(registry, `iobox ${deps.model} serial ${deps.serialNumber}, saved ${new Date(host.clock.now()).toISOString()}`) : exportJson(registry);
-        ex.respond(200, body, [
-          "Content-Type",
-          format === "ini" ? "text/plain; charset=utf-8" : "application/json",
-          "Content-Disposition",
-          `attachment; filename="iobox-${deps.serialNumber}.${format}"`,
-          "Cache-Control",
-          "no-store",
-        ]);
-      }),
-    ),
-  );
-  router.post(
-    "/api/restore",
-    login.requireRole(
-      "administrator",
-      apiHandler((ex) => {
-        const mode = ex.param("mode") ?? "merge";
-        if (mode !== "merge" && mode !== "replace") throw new ApiError(400, "mode is merge or replace");
-        const text = textBody(ex);
-        const parsed = text.trimStart().startsWith("{") ? parseJson(text) : parseIni(text);
-        if (!parsed.entries.length && !parsed.problems.length) throw new ApiError(400, "the file holds no settings");
-        try {
-          const changes = applyImport(registry, parsed, { replace: mode === "replace" });
-          host.log("info", `web: "${ex.user!.name}" restored the configuration (${mode}): ${changes.length} keys changed`);
-          sendJson(ex, 200, { changed: changes.length });
-        } catch (e) {
-          if (!(e instanceof RegistryError)) throw e;
-          throw new ApiError(400, e.message);
-        }
-      }),
-    ),
-    { maxBody: MAX_RESTORE_BYTES },
-  );
+function backup(c: WebContext, ex: Exchange): void {
+  const format = ex.param("format") ?? "ini";
+  if (format !== "ini" && format !== "json") throw new ApiError(400, "format is ini or json");
+  const { model, serialNumber } = c.facts;
+  const body = format === "ini" ? exportIni(c.registry, `iobox ${model} serial ${serialNumber}, saved ${new Date(c.host.clock.now()).toISOString()}`) : exportJson(c.registry);
+  ex.respond(200, body, [
+    "Content-Type",
+    format === "ini" ? "text/plain; charset=utf-8" : "application/json",
+    "Content-Disposition",
+    `attachment; filename="iobox-${serialNumber}.${format}"`,
+    "Cache-Control",
+    "no-store",
+  ]);
 }
+
+function restore(c: WebContext, ex: Exchange): void {
+  const mode = ex.param("mode") ?? "merge";
+  if (mode !== "merge" && mode !== "replace") throw new ApiError(400, "mode is merge or replace");
+  const text = textBody(ex);
+  const parsed = text.trimStart().startsWith("{") ? parseJson(text) : parseIni(text);
+  if (!parsed.entries.length && !parsed.problems.length) throw new ApiError(400, "the file holds no settings");
+  try {
+    const changes = applyImport(c.registry, parsed, { replace: mode === "replace" });
+    c.host.log("info", `web: "${ex.user!.name}" restored the configuration (${mode}): ${changes.length} keys changed`);
+    sendJson(ex, 200, { changed: changes.length });
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e;
+    throw new ApiError(400, e.message);
+  }
+}
+
+export const BACKUP_ROUTES: readonly Route<WebContext>[] = frozen([
+  { method: "GET", path: "/api/backup", handler: forRole("administrator", api(backup)) },
+  { method: "POST", path: "/api/restore", handler: forRole("administrator", api(restore)), options: { maxBody: MAX_RESTORE_BYTES } },
+]);

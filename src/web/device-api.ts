@@ -9,9 +9,10 @@
  *                      description, secret?}]
  */
 import type { Principal } from "../auth/users.ts";
-import type { WebLogin } from "../auth/web-login.ts";
-import type { Router } from "../http/router.ts";
-import type { Registry } from "../registry/registry.ts";
+import { frozen } from "../frozen.ts";
+import type { Exchange } from "../http/exchange.ts";
+import type { Route } from "../http/router.ts";
+import { page, type WebContext } from "./context.ts";
 import { sendJson } from "./json.ts";
 
 export interface DeviceFacts {
@@ -50,37 +51,36 @@ export interface DeviceInfo extends DeviceIdentity {
   outputs: number;
 }
 
-export function deviceRoutes(router: Router, deps: { login: WebLogin; registry: Registry; facts: DeviceFacts }): void {
-  const { login, facts } = deps;
-  router.get(
-    "/api/info",
-    login.protect((ex) => {
-      const info: DeviceInfo = {
-        model: facts.model,
-        serialNumber: facts.serialNumber,
-        version: facts.version,
-        platform: facts.platform,
-        board: facts.board,
-        uptimeMs: facts.uptimeMs(),
-        bootTime: facts.bootTime,
-        ports: facts.ports(),
-        simulator: facts.simulator,
-        loginRequired: login.required,
-        user: ex.user ?? login.sessionUser(ex) ?? null,
-        inputs: facts.inputs,
-        outputs: facts.outputs,
-      };
-      sendJson(ex, 200, info);
-    }),
-  );
-  router.get(
-    "/api/schema",
-    login.protect((ex) =>
-      sendJson(
-        ex,
-        200,
-        deps.registry.schema.specs().map((s) => ({ ...s, channels: s.channels && deps.registry.schema.channelCount(s.channels), format: s.format?.description })),
-      ),
-    ),
+function info(c: WebContext, ex: Exchange): void {
+  const { facts, login } = c;
+  const answer: DeviceInfo = {
+    model: facts.model,
+    serialNumber: facts.serialNumber,
+    version: facts.version,
+    platform: facts.platform,
+    board: facts.board,
+    uptimeMs: facts.uptimeMs(),
+    bootTime: facts.bootTime,
+    ports: facts.ports(),
+    simulator: facts.simulator,
+    loginRequired: login.required,
+    user: ex.user ?? login.sessionUser(ex) ?? null,
+    inputs: facts.inputs,
+    outputs: facts.outputs,
+  };
+  sendJson(ex, 200, answer);
+}
+
+function schema(c: WebContext, ex: Exchange): void {
+  const s = c.registry.schema;
+  sendJson(
+    ex,
+    200,
+    s.specs().map((spec) => ({ ...spec, channels: spec.channels && s.channelCount(spec.channels), format: spec.format?.description })),
   );
 }
+
+export const DEVICE_ROUTES: readonly Route<WebContext>[] = frozen([
+  { method: "GET", path: "/api/info", handler: page(info) },
+  { method: "GET", path: "/api/schema", handler: page(schema) },
+]);

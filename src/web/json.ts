@@ -6,7 +6,7 @@
 import { sameOrigin } from "../auth/web-login.ts";
 import { decodeUtf8 } from "../bytes.ts";
 import type { Exchange } from "../http/exchange.ts";
-import type { Handler } from "../http/router.ts";
+import type { RouteHandler } from "../http/router.ts";
 
 const JSON_HEADERS = ["Content-Type", "application/json", "Cache-Control", "no-store"];
 
@@ -46,17 +46,16 @@ export function jsonBody(exchange: Exchange): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
 /**
  * Wraps an API handler: a request that changes something from another site is refused (403), and
  * ApiError and RangeError (what the stores throw for bad values) become JSON errors.
  */
-export function apiHandler(handler: Handler): Handler {
-  return (exchange) => {
+export function api<C>(handler: RouteHandler<C>): RouteHandler<C> {
+  return (context, exchange) => {
     try {
-      if (!SAFE_METHODS.has(exchange.method) && fromElsewhere(exchange)) throw new ApiError(403, "requests that change the device must come from its own pages");
-      handler(exchange);
+      const safe = exchange.method === "GET" || exchange.method === "HEAD" || exchange.method === "OPTIONS";
+      if (!safe && fromElsewhere(exchange)) throw new ApiError(403, "requests that change the device must come from its own pages");
+      handler(context, exchange);
     } catch (e) {
       if (e instanceof ApiError) return sendJson(exchange, e.status, { error: e.message });
       if (e instanceof RangeError) return sendJson(exchange, 400, { error: e.message });

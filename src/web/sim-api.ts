@@ -8,8 +8,9 @@
  *   POST <prefix>/inputs/N/pulses    {"count":10,"width":20,"period":50}   a pulse train (ms)
  */
 import type { Level } from "../host.ts";
-import type { Handler, Router } from "../http/router.ts";
-import { ApiError, apiHandler, jsonBody, sendJson } from "./json.ts";
+import type { Exchange } from "../http/exchange.ts";
+import type { Route, Router } from "../http/router.ts";
+import { ApiError, api, jsonBody, sendJson } from "./json.ts";
 
 /** What the simulator host offers (sim/control.ts BoardControl); channels are 1-based. */
 export interface SimulatorControl {
@@ -19,28 +20,44 @@ export interface SimulatorControl {
   pulse(channel: number, count: number, widthMs: number, periodMs: number): number;
 }
 
-export function simulatorRoutes(router: Router, prefix: string, control: SimulatorControl, guard: (handler: Handler) => Handler = (h) => h): void {
-  router.get(
-    prefix + "/board",
-    guard((ex) => sendJson(ex, 200, control.state())),
-  );
-  router.post(
-    prefix + "/inputs/*",
-    guard(
-      apiHandler((ex) => {
-        const m = /^\/inputs\/([^/]+)(\/pulses)?$/.exec(ex.path.slice(prefix.length));
-        if (!m) throw new ApiError(404, `POST ${prefix}/inputs/N or ${prefix}/inputs/N/pulses`);
-        const channel = Number(m[1]);
-        const args = jsonBody(ex);
-        if (m[2]) {
-          const durationMs = control.pulse(channel, args.count as number, args.width as number, args.period as number);
-          return sendJson(ex, 202, { durationMs });
-        }
-        if (typeof args.on !== "boolean") throw new ApiError(400, 'give {"on": true} or {"on": false}');
-        control.setInput(channel, args.on);
-        sendJson(ex, 200, control.state());
-      }),
-    ),
-    { maxBody: 1024 },
-  );
+/** `prefix` + "/board" and + "/inputs/*" for `control`; `gate` decides first (the UI's panel needs a control user). */
+export function simulatorRoutes(router: Router, prefix: string, control: SimulatorControl, gate: (exchange: Exchange) => boolean = () => true): void {
+  const context: SimulatorContext = { prefix, control, gate };
+  router.add(simulatorTable(prefix), context);
+}
+
+interface SimulatorContext {
+  prefix: string;
+  control: SimulatorControl;
+  gate(exchange: Exchange): boolean;
+}
+
+function board(c: SimulatorContext, ex: Exchange): void {
+  if (c.gate(ex)) sendJson(ex, 200, c.control.state());
+}
+
+const setInputs = api((c: SimulatorContext, ex: Exchange): void => {
+  const m = /^\/inputs\/([^/]+)(\/pulses)?$/.exec(ex.path.slice(c.prefix.length));
+  if (!m) throw new ApiError(404, `POST ${c.prefix}/inputs/N or ${c.prefix}/inputs/N/pulses`);
+  const channel = Number(m[1]);
+  const args = jsonBody(ex);
+  if (m[2]) {
+    const durationMs = c.control.pulse(channel, args.count as number, args.width as number, args.period as number);
+    return sendJson(ex, 202, { durationMs });
+  }
+  if (typeof args.on !== "boolean") throw new ApiError(400, 'give {"on": true} or {"on": false}');
+  c.control.setInput(channel, args.on);
+  sendJson(ex, 200, c.control.state());
+});
+
+function inputs(c: SimulatorContext, ex: Exchange): void {
+  if (c.gate(ex)) setInputs(c, ex);
+}
+
+/** The table at `prefix`, made when the simulator starts (it runs on Node only). */
+function simulatorTable(prefix: string): Route<SimulatorContext>[] {
+  return [
+    { method: "GET", path: prefix + "/board", handler: board },
+    { method: "POST", path: prefix + "/inputs/*", handler: inputs, options: { maxBody: 1024 } },
+  ];
 }
