@@ -29,13 +29,21 @@ import { ModdableHost } from "./host.ts";
  * this module's body (preloaded into flash) only defines.
  */
 export default function boot(): void {
+  try {
+    configure();
+  } catch (e) {
+    // escaping main would abort the VM; a device that cannot start says why on its console
+    trace(`error iobox could not start: ${(e as Error).message}\n`);
+  }
+}
+
+function configure(): void {
   const notes: string[] = [];
   const fileConfig = readConfigJson(notes);
   const boardName: string = fileConfig?.board ?? config.board ?? "jnior-410";
   const board = findBoard(boardName);
   if (!board) {
-    trace(`error unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})\n`);
-    return;
+    throw new Error(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})`);
   }
   const host = new ModdableHost(platform, board);
   for (const n of notes) host.log("error", n);
@@ -86,6 +94,6 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));
     },
-    (e: Error) => host.log("error", e.message),
+    (e: Error) => host.log("error", "iobox could not start: " + e.message),
   );
 }

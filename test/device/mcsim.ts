@@ -52,7 +52,10 @@ export class DeviceSim {
     const device = new DeviceSim(sdk, so);
     const deadline = Date.now() + ms;
     while (!/iobox ready/.test(device.log)) {
-      if (device.exited || FATAL.test(device.log)) throw new Error("the device did not boot:\n" + device.log.slice(-3000));
+      if (device.exited || FATAL.test(device.log) || /could not start/.test(device.log)) {
+        await device.stop();
+        throw new Error("the device did not boot:\n" + device.log.slice(-3000));
+      }
       if (Date.now() > deadline) {
         await device.stop();
         throw new Error(`the device was not ready within ${ms} ms:\n${device.log.slice(-3000)}`);
