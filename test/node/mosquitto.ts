@@ -1,24 +1,27 @@
 /**
  * A real MQTT broker for the tests: Debian's mosquitto, started with its own config on free loopback
  * ports (plain, and TLS when given a certificate), with password authentication, and stopped when
- * the test file ends. It can be killed and started again on the same ports. Clients are mosquitto's
+ * the process ends. It can be killed and started again on the same ports. Clients are mosquitto's
  * own `mosquitto_sub` and `mosquitto_pub`.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { after } from "node:test";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { MOSQUITTO, MOSQUITTO_CLIENTS, MOSQUITTO_PASSWD, requireTool } from "../system-tools.ts";
 
+// killed when the process ends, whoever runs it (a test file, a benchmark); they do not keep it
+// running (unref), or a test file would wait for its broker forever
 const running = new Set<ChildProcess>();
-after(() => {
+process.on("exit", () => {
   for (const p of running) p.kill("SIGKILL");
 });
 
 function track(p: ChildProcess): ChildProcess {
   running.add(p);
   p.on("exit", () => running.delete(p));
+  p.unref();
+  for (const stream of [p.stdout, p.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
   return p;
 }
 
