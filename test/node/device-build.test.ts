@@ -47,3 +47,16 @@ test("the device bundle imports only modules the Moddable build provides", async
     assert.doesNotMatch(code, /\b(require\(|process\.|Buffer\.|setTimeout|TextEncoder|console\.)/, file + " uses nothing Node-only");
   }
 });
+
+test("manifest.json gives the device a fixed heap no larger than Moddable's stock ESP32 targets', and lin the same slots", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  const creation = manifest.creation;
+  // esp32/nodemcu, esp32_thing, wt32_eth01 in SDK 8.2.3: 4,928 slots of 16 B, 78,848 B of chunks, no growth
+  assert.ok(creation.heap.initial <= 4928 && creation.heap.incremental === 0, JSON.stringify(creation.heap));
+  assert.ok(creation.chunk.initial <= 78_848 && creation.chunk.incremental === 0, JSON.stringify(creation.chunk));
+  assert.equal(creation.static, 0);
+  // lin is 64-bit: its slots and pointers are twice an ESP32's, so it gets twice the chunk bytes and the same slots
+  const lin = manifest.platforms.lin.creation;
+  assert.equal(lin.heap, undefined, "lin keeps the ESP32's slot count");
+  assert.ok(lin.chunk.initial <= 2 * creation.chunk.initial && lin.chunk.incremental === 0, JSON.stringify(lin.chunk));
+});
