@@ -15,6 +15,18 @@ test("first boot creates the administrator with a random password, once", () => 
   assert.equal(again.find(ADMINISTRATOR)?.role, "administrator");
 });
 
+test("a password chosen at build time is the first boot's, and a later change stays", () => {
+  const flash = new MemoryFlash();
+  const first = new UserStore(new MemoryHost({ flash }));
+  assert.equal(first.ensureAdministrator(undefined, "Chosen-pw-1"), undefined, "nothing to show: the owner chose it");
+  assert.equal(first.find(ADMINISTRATOR)?.password, "Chosen-pw-1");
+  first.put({ name: ADMINISTRATOR, role: "administrator", password: "Changed-pw-2" });
+  const reboot = new UserStore(new MemoryHost({ flash }));
+  assert.equal(reboot.ensureAdministrator(undefined, "Chosen-pw-1"), undefined);
+  assert.equal(reboot.find(ADMINISTRATOR)?.password, "Changed-pw-2", "the build's password does not undo a change");
+  assert.throws(() => new UserStore(new MemoryHost()).ensureAdministrator(undefined, "pässword"), /printable ASCII/);
+});
+
 test("units with different randomness get different passwords", () => {
   const a = new UserStore(new MemoryHost({ seed: 1 })).ensureAdministrator();
   const b = new UserStore(new MemoryHost({ seed: 2 })).ensureAdministrator();

@@ -6,7 +6,7 @@
 import { after } from "node:test";
 import assert from "node:assert/strict";
 import { DEVICE_PORTS, DeviceSim } from "./mcsim.ts";
-import type { Sdk } from "./sdk.ts";
+import { sdkAt, type Sdk } from "./sdk.ts";
 import { JmpClient, WsClient, type E2eClient } from "../node/janos-clients.ts";
 
 export const ADMIN = { name: "jnior", password: process.env.IOBOX_DEVICE_PASSWORD ?? "" };
@@ -16,7 +16,7 @@ function built(): { sdk: Sdk; so: string } {
   const so = process.env.IOBOX_DEVICE_SO;
   const root = process.env.IOBOX_DEVICE_SDK;
   if (!so || !root || !ADMIN.password) throw new Error("the device suites run through `npm run test:device`, which builds the image first");
-  return { sdk: { root, bin: root + "/build/bin/lin/release", source: root }, so };
+  return { sdk: sdkAt(root, root), so };
 }
 
 const clients: E2eClient[] = [];

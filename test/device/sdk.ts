@@ -24,7 +24,7 @@ export interface Sdk {
   source: string;
 }
 
-function sdkAt(root: string, source: string): Sdk {
+export function sdkAt(root: string, source: string): Sdk {
   const bin = path.join(root, "build/bin/lin/release");
   for (const tool of ["mcconfig", "mcsim", "xsc", "xsl"]) {
     if (!fs.existsSync(path.join(bin, tool))) throw new Error(`${source}: no ${tool} in ${bin}; it is not a Moddable SDK built for Linux`);
