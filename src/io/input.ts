@@ -12,6 +12,7 @@
  * the window leaves nothing behind.
  */
 import type { EdgeListener, InputPin, Level, Timer } from "../host.ts";
+import { frozen } from "../frozen.ts";
 import type { ChannelOwner } from "./channel.ts";
 import { UsageMeter } from "./meter.ts";
 
@@ -32,7 +33,7 @@ export interface InputConfig {
   conditioning: number;
 }
 
-export const DEFAULT_INPUT: InputConfig = {
+export const DEFAULT_INPUT: InputConfig = frozen({
   inversion: false,
   debounceMs: 200,
   latchEnabled: false,
@@ -41,7 +42,7 @@ export const DEFAULT_INPUT: InputConfig = {
   countState: 1,
   usageState: 1,
   conditioning: 0,
-};
+});
 
 export class InputChannel implements EdgeListener {
   /** The level at the pin, after the board's own inversion (active-low opto inputs). */

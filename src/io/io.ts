@@ -180,13 +180,14 @@ export class Io implements ChannelOwner, LiveValues {
     return v === "0" ? 0 : v === "1" ? 1 : fallback;
   }
 
+  /** Input `i`'s settings; the shared default object when they are all defaults (most inputs: no heap of their own). */
   private inputConfig(i: number): InputConfig {
     const get = (name: string): string | undefined => this.registry.get(inputKey(i, name));
     const int = (name: string, fallback: number): number => {
       const n = Number(get(name));
       return Number.isInteger(n) && n >= 0 ? n : fallback;
     };
-    return {
+    const config: InputConfig = {
       inversion: parseBoolean(get("Inversion") ?? "") ?? DEFAULT_INPUT.inversion,
       debounceMs: int("Debounce", DEFAULT_INPUT.debounceMs),
       latchEnabled: parseBoolean(get("Latching/Enabled") ?? "") ?? DEFAULT_INPUT.latchEnabled,
@@ -196,6 +197,8 @@ export class Io implements ChannelOwner, LiveValues {
       usageState: this.level(inputKey(i, "UsageState"), DEFAULT_INPUT.usageState),
       conditioning: int("Conditioning", DEFAULT_INPUT.conditioning),
     };
+    for (const k in config) if (config[k as keyof InputConfig] !== DEFAULT_INPUT[k as keyof InputConfig]) return config;
+    return DEFAULT_INPUT;
   }
 
   private reconfigure(key: string): void {
