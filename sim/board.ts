@@ -9,6 +9,8 @@ export interface SimBoardLayout {
   inputs: readonly (number | { pin: number })[];
   /** GPIO wired to relays, in channel order. */
   outputs: readonly (number | { pin: number })[];
+  /** A push button (read like an input; released when the board starts). */
+  button?: { pin: number; activeLow?: boolean };
 }
 
 const pinOf = (p: number | { pin: number }): number => (typeof p === "number" ? p : p.pin);
@@ -25,6 +27,7 @@ export class SimBoard implements Pins {
 
   constructor(readonly layout: SimBoardLayout) {
     for (const p of layout.inputs) this.levels.set(pinOf(p), 0);
+    if (layout.button) this.levels.set(layout.button.pin, layout.button.activeLow ? 1 : 0);
     for (const p of layout.outputs) this.driven.set(pinOf(p), 0);
   }
 

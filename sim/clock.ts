@@ -33,6 +33,11 @@ export class VirtualClock implements Clock, Timers {
     return this.t;
   }
 
+  /** Sets the wall clock, as SNTP does; monotonic time goes on unchanged. */
+  set(epochMs: number): void {
+    this.epoch = epochMs - this.t;
+  }
+
   after<T>(ms: number, fn: (this: T) => void, target?: T): Timer {
     return this.arm(ms, 0, fn as (this: unknown) => void, target);
   }

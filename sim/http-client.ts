@@ -5,7 +5,7 @@
 import { concatBytes, decodeLatin1, decodeUtf8, encodeAscii } from "../src/bytes.ts";
 import type { ClientConnection, Net } from "../src/host.ts";
 import { ByteBuffer } from "./byte-buffer.ts";
-import type { MemoryNet } from "./memory-net.ts";
+import { MEMORY_HOST_ADDRESS, type MemoryNet } from "./memory-net.ts";
 
 export interface ParsedResponse {
   status: number;
@@ -26,7 +26,7 @@ export class RawHttpClient {
 
   /** `from`: connect from this address (per-address limits), on the memory network. */
   constructor(net: Net, port: number, options: { secure?: boolean; from?: string } = {}) {
-    const target = { host: "device", port, tls: options.secure ? {} : undefined };
+    const target = { host: MEMORY_HOST_ADDRESS, port, tls: options.secure ? {} : undefined };
     this.connection = options.from ? (net as MemoryNet).connectFrom(options.from, target) : net.connect(target);
     this.connection.onConnect = () => (this.connected = true);
     this.connection.onData = (d) => this.buffer.append(d);

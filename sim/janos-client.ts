@@ -7,7 +7,7 @@ import { concatBytes, decodeUtf8, encodeUtf8, toHex } from "../src/bytes.ts";
 import { digest } from "../src/digest.ts";
 import type { ClientConnection, Crypto, Net } from "../src/host.ts";
 import { JmpParser } from "../src/janos/jmp-framing.ts";
-import type { MemoryNet } from "./memory-net.ts";
+import { MEMORY_HOST_ADDRESS, type MemoryNet } from "./memory-net.ts";
 import { SimWebSocketClient } from "./ws-client.ts";
 
 export type Json = Record<string, unknown>;
@@ -40,7 +40,7 @@ export class JanosClient {
       this.ws = new SimWebSocketClient(net, options.port, { headers: options.headers });
       if (options.from) throw new Error("from: only for JMP clients");
     } else {
-      const target = { host: "device", port: options.port };
+      const target = { host: MEMORY_HOST_ADDRESS, port: options.port };
       this.jmp = options.from ? (net as MemoryNet).connectFrom(options.from, target) : net.connect(target);
       this.jmp.onData = (bytes) => {
         this.rawJmp = concatBytes(this.rawJmp, bytes);

@@ -5,6 +5,7 @@
  */
 import { portableText } from "../src/bytes.ts";
 import type { FirmwareUpdate, Host, LogLevel } from "../src/host.ts";
+import { SimulatedLink, type SimulatedAir } from "./air.ts";
 import { SimBoard, type SimBoardLayout } from "./board.ts";
 import { VirtualClock } from "./clock.ts";
 import { MemoryFiles, MemoryFlash } from "./memory-files.ts";
@@ -21,6 +22,8 @@ export interface MemoryHostOptions {
   clock?: VirtualClock;
   net?: MemoryNetOptions;
   unitId?: string;
+  /** Simulated Wi-Fi: the board gets a Wi-Fi link into it (without, the network is simply there). */
+  air?: SimulatedAir;
   /** Where log lines go; by default they are kept in `logs`. */
   log?: (level: LogLevel, message: string) => void;
 }
@@ -44,6 +47,7 @@ export class MemoryHost implements Host {
   readonly pins: SimBoard;
   readonly update: MemoryUpdate;
   readonly unitId: string;
+  readonly link: SimulatedLink | undefined;
   readonly logs: LogLine[] = [];
   private readonly prng: Prng;
   private readonly sink: ((level: LogLevel, message: string) => void) | undefined;
@@ -60,6 +64,7 @@ export class MemoryHost implements Host {
     this.pins = this.board;
     this.update = new MemoryUpdate();
     this.unitId = options.unitId ?? "02000000" + (seed & 0xffff).toString(16).padStart(4, "0");
+    this.link = options.air && new SimulatedLink(options.air, this.unitId.replace(/(..)(?!$)/g, "$1:"), this.clock);
     this.sink = options.log;
   }
 

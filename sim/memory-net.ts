@@ -3,8 +3,13 @@
  * direction is a queue drained by a timer), so tests decide exactly when data arrives. Writes can
  * be split into seeded random segments to exercise parsers against every split, and a paused or
  * slow reader builds up the writer's queue so back-pressure is observable.
+ *
+ * Like the device's, it connects to addresses only: a name must be resolved first, from the names
+ * this network knows (`names`), and one it does not know fails. UDP datagrams, unicast or to a
+ * multicast group, are delivered the same way, by the clock.
  */
-import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net, Timers } from "../src/host.ts";
+import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net, Timers, UdpOptions, UdpSocket } from "../src/host.ts";
+import { isIpv4 } from "../src/network/ipv4.ts";
 import { SendQueue } from "../src/send-queue.ts";
 import { Prng } from "./prng.ts";
 
@@ -18,7 +23,14 @@ export interface MemoryNetOptions {
   /** Bytes delivered per millisecond, per direction (default unlimited): a slow link. */
   bytesPerMs?: number;
   seed?: number;
+  /** Host names it resolves, to addresses. */
+  names?: Record<string, string>;
 }
+
+/** The memory host's own address: clients connect to it, and its datagrams come from it. */
+export const MEMORY_HOST_ADDRESS = "10.0.0.1";
+
+
 
 interface Port {
   onConnection: (c: Connection) => void;
@@ -32,12 +44,60 @@ export class MemoryNet implements Net {
   private nextEphemeral = 49152;
   private nextClient = 2;
   private readonly prng: Prng;
+  /** Host names and their addresses; a test adds, changes or removes them (a lookup that fails). */
+  readonly names: Map<string, string>;
+  private readonly udpSockets = new Set<MemoryUdp>();
 
   constructor(
     readonly timers: Timers,
     readonly options: MemoryNetOptions = {},
   ) {
     this.prng = new Prng(options.seed ?? 7);
+    this.names = new Map(Object.entries(options.names ?? {}));
+  }
+
+  resolve(name: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.timers.after(this.options.latencyMs ?? 0, () => {
+        const address = isIpv4(name) ? name : this.names.get(name.toLowerCase());
+        if (address) resolve(address);
+        else reject(new Error(`cannot resolve ${name}`));
+      });
+    });
+  }
+
+  udp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
+    try {
+      return Promise.resolve(this.udpFrom(MEMORY_HOST_ADDRESS, options, onPacket));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** A UDP socket of another host on this network (a test's client), at once. */
+  udpFrom(address: string, options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): UdpSocket {
+    let port = options.port;
+    if (port === 0) port = this.nextEphemeral++;
+    for (const s of this.udpSockets) if (s.address === address && s.port === port && !options.multicast) throw new Error("EADDRINUSE: udp port " + port);
+    const socket = new MemoryUdp(this, address, port, options.multicast, onPacket);
+    this.udpSockets.add(socket);
+    return socket;
+  }
+
+  /** @internal a datagram on its way: to the sockets bound to (address, port), or joined to the group */
+  deliver(bytes: Uint8Array, from: MemoryUdp, address: string, port: number): void {
+    const copy = bytes.slice();
+    this.timers.after(this.options.latencyMs ?? 0, () => {
+      for (const s of this.udpSockets) {
+        if (s.port !== port || s === from) continue;
+        if (address === s.multicast || address === s.address) s.onPacket(copy.slice(), from.address, from.port);
+      }
+    });
+  }
+
+  /** @internal */
+  forget(socket: MemoryUdp): void {
+    this.udpSockets.delete(socket);
   }
 
   listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<Listener> {
@@ -59,6 +119,7 @@ export class MemoryNet implements Net {
   }
 
   connect(options: ConnectOptions): ClientConnection {
+    if (!isIpv4(options.host)) throw new RangeError(`not an IPv4 address: ${options.host} (resolve names first)`);
     return this.connectFrom("10.0.0." + this.nextClient++, options);
   }
 
@@ -202,5 +263,23 @@ export class MemoryConnection implements ClientConnection {
     const onClose = this.onClose;
     this.onClose = undefined;
     onClose?.call(this, error);
+  }
+}
+
+class MemoryUdp implements UdpSocket {
+  constructor(
+    private readonly net: MemoryNet,
+    readonly address: string,
+    readonly port: number,
+    readonly multicast: string | undefined,
+    readonly onPacket: (bytes: Uint8Array, address: string, port: number) => void,
+  ) {}
+
+  send(bytes: Uint8Array, address: string, port: number): void {
+    this.net.deliver(bytes, this, address, port);
+  }
+
+  close(): void {
+    this.net.forget(this);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { concatBytes, decodeLatin1, decodeUtf8, encodeAscii, encodeUtf8, toBase64 } from "../src/bytes.ts";
 import { ByteBuffer } from "./byte-buffer.ts";
+import { MEMORY_HOST_ADDRESS } from "./memory-net.ts";
 import type { ClientConnection, Net } from "../src/host.ts";
 import { encodeMaskedFrame, OP_CLOSE, OP_PING, OP_TEXT } from "../src/ws/frame.ts";
 
@@ -39,7 +40,7 @@ export class SimWebSocketClient {
   private maskSeed = 0x1234567;
 
   constructor(net: Net, port: number, options: WsClientOptions = {}) {
-    this.connection = net.connect({ host: "device", port, tls: options.secure ? {} : undefined });
+    this.connection = net.connect({ host: MEMORY_HOST_ADDRESS, port, tls: options.secure ? {} : undefined });
     const lines = [
       `GET ${options.path ?? "/"} HTTP/1.1`,
       "Host: device",

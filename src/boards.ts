@@ -15,6 +15,12 @@ export interface PinSpec {
   pull?: "up" | "down" | "none";
 }
 
+/** A button: pressed reads 0 when `activeLow` (ESP32 boards' BOOT button: GPIO0, pulled up). */
+export type ButtonSpec = Pick<PinSpec, "pin" | "activeLow">;
+
+/** The BOOT button of ESP32 boards: GPIO0, pulled up, pressed to ground. */
+const BOOT_BUTTON: ButtonSpec = { pin: 0, activeLow: true };
+
 export interface BoardProfile {
   /** Profile name as given to `--board`. */
   name: string;
@@ -25,6 +31,10 @@ export interface BoardProfile {
   inputs: readonly PinSpec[];
   /** Per relay channel, rout1 first. */
   outputs: readonly PinSpec[];
+  /** A push button read at boot: held 10 s while powering up, a factory reset (factory-reset.ts). */
+  button?: ButtonSpec;
+  /** How the unit reaches the network (default Wi-Fi). */
+  network?: "wifi" | "ethernet";
   /** Wiring caveats worth a log line and a line in the docs. */
   notes?: readonly string[];
   /** Where the pin map comes from. */
@@ -38,6 +48,7 @@ function virtualBoard(name: string, model: string, inputs: number, outputs: numb
     description: `Virtual JNIOR ${model}: ${inputs} inputs, ${outputs} relays`,
     inputs: Array.from({ length: inputs }, (_, i) => ({ pin: 1 + i })),
     outputs: Array.from({ length: outputs }, (_, i) => ({ pin: 101 + i })),
+    button: { pin: 200, activeLow: false },
   };
 }
 
@@ -56,6 +67,7 @@ export const BOARDS: readonly BoardProfile[] = [
       { pin: 14, activeLow: true },
     ],
     outputs: [{ pin: 2 }, { pin: 15 }, { pin: 5 }, { pin: 4 }],
+    button: BOOT_BUTTON,
     notes: [
       "relays 2 (GPIO15) and 3 (GPIO5) sit on strapping pins with internal pull-ups: they may close for the moments the chip spends in reset and in its boot ROM, before iobox drives them open",
       "relay 1 (GPIO2) is a strapping pin too: it must be open (low) to enter the serial bootloader",
@@ -69,6 +81,7 @@ export const BOARDS: readonly BoardProfile[] = [
     description: "ESP32 Relay Board x8 (ESP32-WROOM-32E, sold on AliExpress by several makers): 8 relays",
     inputs: [],
     outputs: [{ pin: 32 }, { pin: 33 }, { pin: 25 }, { pin: 26 }, { pin: 27 }, { pin: 14 }, { pin: 12 }, { pin: 13 }],
+    button: BOOT_BUTTON,
     notes: [
       "relay 7 is on GPIO12 (MTDI), the strapping pin that selects the flash voltage at reset: the WROOM-32E's 3.3 V flash needs it low, so nothing may pull it high while the board resets",
       "the board has no inputs; its headers expose the input-only GPIO34-39 for them: describe them in a JSON profile",
@@ -85,7 +98,7 @@ export function findBoard(name: string): BoardProfile | undefined {
 /** A profile from JSON (same shape as BoardProfile; pins may be plain numbers). Throws ConfigError. */
 export function parseBoardProfile(text: string, file = "board.json"): BoardProfile {
   const v = new Validator(file);
-  const root = v.object(v.parse(text), "", ["name", "model", "description", "inputs", "outputs", "notes", "source"]);
+  const root = v.object(v.parse(text), "", ["name", "model", "description", "inputs", "outputs", "button", "network", "notes", "source"]);
   if (root.name === undefined) v.fail("name", "is required");
   const pins = (value: unknown, field: string, max: number): PinSpec[] => {
     const list = v.array(value ?? [], field);
@@ -107,10 +120,15 @@ export function parseBoardProfile(text: string, file = "board.json"): BoardProfi
     inputs: pins(root.inputs, "inputs", 32),
     outputs: pins(root.outputs, "outputs", 32),
   };
+  if (root.button !== undefined) {
+    const b = v.object(root.button, "button", ["pin", "activeLow"]);
+    profile.button = { pin: v.integer(b.pin, "button.pin", 0, 255), activeLow: b.activeLow === undefined ? true : v.boolean(b.activeLow, "button.activeLow") };
+  }
+  if (root.network !== undefined) profile.network = v.string(root.network, "network", /^(wifi|ethernet)$/, '"wifi" or "ethernet"') as BoardProfile["network"];
   if (root.notes !== undefined) profile.notes = v.array(root.notes, "notes").map((n, i) => v.string(n, `notes[${i}]`, /^[^\0]{1,300}$/, "a text"));
   if (root.source !== undefined) profile.source = v.string(root.source, "source", /^[^\0]{0,300}$/, "a text");
   const seen = new Map<number, string>();
-  for (const [list, name] of [[profile.inputs, "inputs"], [profile.outputs, "outputs"]] as const) {
+  for (const [list, name] of [[profile.inputs, "inputs"], [profile.outputs, "outputs"], [profile.button ? [profile.button] : [], "button"]] as const) {
     list.forEach((p, i) => {
       const here = `${name}[${i}]`;
       const other = seen.get(p.pin);

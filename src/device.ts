@@ -10,7 +10,8 @@ import { WebLogin } from "./auth/web-login.ts";
 import { WebSessions } from "./auth/web-sessions.ts";
 import type { BoardProfile } from "./boards.ts";
 import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
-import type { Host, Level, TlsServerOptions } from "./host.ts";
+import { factoryReset, resetRequested } from "./factory-reset.ts";
+import type { Clock, Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { ANY_PATH, Router } from "./http/router.ts";
 import { HttpServer } from "./http/server.ts";
@@ -19,6 +20,8 @@ import { defineIoKeys } from "./io/keys.ts";
 import { JmpServer, type JmpOptions } from "./janos/jmp-server.ts";
 import type { MqttLimits } from "./mqtt/client.ts";
 import { MqttService } from "./mqtt/service.ts";
+import { NETWORK_KEYS } from "./network/keys.ts";
+import { NetworkServices, type NetworkServicesOptions } from "./network/services.ts";
 import { JanosService, type JanosOptions } from "./janos/service.ts";
 import { JanosWebSockets } from "./janos/websocket-link.ts";
 import type { Entry } from "./registry/format.ts";
@@ -78,6 +81,8 @@ export interface DeviceConfig {
   assets?: readonly Asset[];
   /** The simulator's board, which the web UI's simulator panel drives; absent on a device. */
   simulator?: SimulatorControl;
+  /** The network: the host's address where it has no link, the setup access point's password from the build, the captive DNS port, mDNS. */
+  network?: Omit<NetworkServicesOptions, "identity" | "ports">;
 }
 
 export interface DeviceStatus extends DeviceIdentity {
@@ -100,6 +105,7 @@ export interface Device {
   /** Made on first use (the first client of /api/ws, or this getter). */
   readonly xentara: XentaraService;
   readonly mqtt: MqttService;
+  readonly network: NetworkServices;
   status(): DeviceStatus;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
@@ -115,24 +121,38 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const registry = new Registry(host, config.registry);
   registry.schema.define(DEVICE_KEYS).define(MODEL_KEYS); // Xentara's element UUIDs, kept before anyone connects
   defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
-  const users = new UserStore(host);
-  const generatedPassword = users.ensureAdministrator(config.adminPassword, config.initialAdminPassword);
-  for (const u of config.users ?? []) users.put(u);
+  registry.schema.define(NETWORK_KEYS);
   const serialNumber = serialNumberOf(host.unitId);
   const bootedAt = host.clock.monotonic();
-  const bootTime = new Date(host.clock.now()).toISOString();
-  registry.provide(new DeviceValues(serialNumber, config.board.model, bootTime));
-  if (config.settings?.length) registry.write(config.settings);
+  registry.provide(new DeviceValues(host.clock, bootedAt, serialNumber, config.board.model));
 
-  // the relays are driven to their boot state before the network comes up
+  // the relays are driven to their boot state before anything else happens, the network last
   let io: Io;
   try {
+    if (config.settings?.length) registry.write(config.settings);
     io = new Io(host, registry, config.board);
   } catch (e) {
     registry.close();
     throw e;
   }
   for (const note of config.board.notes ?? []) host.log("info", `board ${config.board.name}: ${note}`);
+  if (await resetRequested(host, config.board.button)) factoryReset(host, registry);
+
+  const ports: Record<string, number> = {};
+  const network = new NetworkServices(host, registry, { ...config.network, identity: { model: config.board.model, serialNumber, version: VERSION }, ports: () => ports });
+  const users = new UserStore(host);
+  for (const u of config.users ?? []) users.put(u);
+  // a unit that opens its setup access point at once has its administrator password chosen on the setup page
+  let generatedPassword: string | undefined;
+  const deferAdministrator = !users.hasAdministrator() && network.manager.needsSetup && config.adminPassword === undefined && config.initialAdminPassword === undefined;
+  if (deferAdministrator) host.log("warn", "no administrator yet: choose the password on the setup page");
+  else generatedPassword = users.ensureAdministrator(config.adminPassword, config.initialAdminPassword);
+  // once the unit has left setup mode, an administrator must exist, whatever happened there
+  network.manager.onChange((event) => {
+    if (event !== "setup-closed" || users.hasAdministrator()) return;
+    const made = users.ensureAdministrator();
+    if (made) host.log("warn", `administrator "jnior" created with password: ${made} (shown once)`);
+  });
 
   const limiter = new FailureLimiter(host.clock);
   const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
@@ -166,14 +186,13 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
 
   const router = new Router();
   const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
-  const ports: Record<string, number> = {};
   const facts: DeviceFacts = {
     model: config.board.model,
     serialNumber,
     version: VERSION,
     platform: host.platform,
     board: config.board.name,
-    bootTime,
+    bootTime: () => bootTime(host.clock, bootedAt),
     simulator: config.simulator !== undefined,
     inputs: io.inputs.length,
     outputs: io.outputs.length,
@@ -190,7 +209,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
-  webRoutes(router, { host, login, users, limiter, registry, status, facts, simulator: config.simulator }, config.assets ?? []);
+  webRoutes(router, { host, login, users, limiter, registry, status, facts, network: network.manager, simulator: config.simulator }, config.assets ?? []);
   router.websocket("/api/ws", xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
   router.websocket(ANY_PATH, (ex) => {
@@ -202,6 +221,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   });
 
   const release = (): void => {
+    network.close();
     mqtt.close();
     anonymous.close();
     xentara?.close();
@@ -239,6 +259,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     throw e;
   }
 
+  network.start();
   host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
   return {
     ports,
@@ -253,6 +274,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
       return xentaraService();
     },
     mqtt,
+    network,
     status,
     stop,
   };
@@ -293,12 +315,18 @@ class AnonymousAccess {
   }
 }
 
+/** When the unit booted, by the wall clock as it is now: right as soon as the time is (SNTP). */
+function bootTime(clock: Clock, bootedAt: number): string {
+  return new Date(clock.now() - (clock.monotonic() - bootedAt)).toISOString();
+}
+
 /** The device's own live keys (janos.md §6.2). */
 class DeviceValues implements LiveValues {
   constructor(
+    private readonly clock: Clock,
+    private readonly bootedAt: number,
     private readonly serialNumber: number,
     private readonly model: string,
-    private readonly bootTime: string,
   ) {}
 
   liveValue(key: string): string | undefined {
@@ -310,7 +338,7 @@ class DeviceValues implements LiveValues {
       case "$version":
         return "v" + VERSION;
       case "$boottime":
-        return this.bootTime;
+        return bootTime(this.clock, this.bootedAt);
       default:
         return undefined;
     }

@@ -15,8 +15,8 @@
  *   without a closure per connection.
  * - No callback is called from inside a call the owner made (`write`, `close`, `destroy`,
  *   `resume`): it comes later, from the host's event loop, so owners never see themselves re-entered.
- * - Everything is synchronous except `net.listen` (binding can be asynchronous on some hosts) and
- *   the network callbacks themselves.
+ * - Everything is synchronous except `net.listen` and `net.udp` (binding can be asynchronous on
+ *   some hosts), `net.resolve`, `link.scan` and the network callbacks themselves.
  */
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -36,6 +36,11 @@ export interface Host {
   readonly pins: Pins;
   /** Firmware image slots; absent where the platform cannot update itself. */
   readonly update?: FirmwareUpdate;
+  /**
+   * The unit's own network interface (Wi-Fi or Ethernet), which iobox joins, watches and opens its
+   * setup access point on. Absent where the host's network is simply there (the simulator on a PC).
+   */
+  readonly link?: Link;
   /** A stable identifier of this unit (e.g. the Wi-Fi MAC as 12 hex digits); the serial number derives from it. */
   readonly unitId: string;
   log(level: LogLevel, message: string): void;
@@ -46,6 +51,8 @@ export interface Clock {
   now(): number;
   /** Milliseconds since boot; never goes backwards. Use it for every interval and timeout. */
   monotonic(): number;
+  /** Sets the wall clock (from SNTP); absent where the clock is not the unit's to set (a PC's). */
+  set?(epochMs: number): void;
 }
 
 /**
@@ -147,8 +154,25 @@ export interface Net {
   readonly tlsClient: boolean;
   /** Rejects when the port cannot be bound. */
   listen(options: ListenOptions, onConnection: (connection: Connection) => void): Promise<Listener>;
-  /** Connects in the background: `onConnect` when ready, or `onClose(error)` when it fails. */
+  /** Connects in the background: `onConnect` when ready, or `onClose(error)` when it fails. `host` is an IPv4 address: resolve names first. */
   connect(options: ConnectOptions): ClientConnection;
+  /** The IPv4 address of a host name (an address is its own); rejects when it cannot be resolved. */
+  resolve(name: string): Promise<string>;
+  /** A UDP socket on `port` (0: any), joined to a multicast group when one is given (mDNS); rejects when it cannot bind. Datagrams arrive as `onPacket` calls. */
+  udp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket>;
+}
+
+export interface UdpOptions {
+  port: number;
+  /** An IPv4 multicast group to join, e.g. "224.0.0.251". */
+  multicast?: string;
+}
+
+export interface UdpSocket {
+  readonly port: number;
+  /** Sends one datagram; a datagram that cannot be sent is dropped, as UDP does. */
+  send(bytes: Uint8Array, address: string, port: number): void;
+  close(): void;
 }
 
 export interface Listener {
@@ -232,4 +256,56 @@ export interface FirmwareUpdate {
   commit(): void;
   abort(): void;
   restart(): void;
+}
+
+/**
+ * A network interface that the core drives: it joins when told, reports when it is up or down, and
+ * can open an access point beside the station (the setup mode). Policy (when to join, how long to
+ * wait, when to open the access point) is the core's (src/network).
+ */
+export interface Link {
+  readonly kind: "wifi" | "ethernet";
+  /** "a4:cf:12:01:02:03" */
+  readonly mac: string;
+  /** Joins (Wi-Fi: the network named; Ethernet: the cable) and reports through `onEvent` until `leave`. */
+  join(options: JoinOptions, onEvent: (event: LinkEvent) => void): void;
+  /** Leaves the network; no more events from the last `join`. */
+  leave(): void;
+  /** Opens the access point beside the station and returns its address, or closes it (undefined). */
+  accessPoint(options: AccessPointOptions | undefined): string | undefined;
+  /** The Wi-Fi networks in range (none on Ethernet). */
+  scan(): Promise<WifiNetwork[]>;
+  /** The station's address while it is up. */
+  readonly address: string | undefined;
+  /** The signal of the network joined, dBm (Wi-Fi). */
+  readonly rssi: number | undefined;
+}
+
+export interface JoinOptions {
+  ssid?: string;
+  password?: string;
+  /** Without it, DHCP. */
+  static?: StaticAddress;
+}
+
+export interface StaticAddress {
+  address: string;
+  netmask: string;
+  gateway: string;
+  dns: string[];
+}
+
+export interface AccessPointOptions {
+  ssid: string;
+  /** WPA2: 8 to 63 characters. */
+  password: string;
+}
+
+export type LinkEvent = { kind: "up"; address: string } | { kind: "down"; reason: string };
+
+export interface WifiNetwork {
+  ssid: string;
+  rssi: number;
+  /** "none" for an open network */
+  authentication: string;
 }

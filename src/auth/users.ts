@@ -68,6 +68,10 @@ export class UserStore {
     return this.users;
   }
 
+  hasAdministrator(): boolean {
+    return this.users.some((u) => u.role === "administrator");
+  }
+
   /**
    * Makes sure the administrator account exists. With `password`, it is set (provisioning);
    * without, a first boot creates it with `initial` (a password the owner chose at build time) or a
@@ -131,16 +135,22 @@ export class UserStore {
   }
 
   private generatePassword(length: number): string {
+    return randomPassword(this.host, length);
+  }
+}
+
+/** A password of `length` characters from an alphabet without look-alikes (l, 1, I, O, 0), for people to type. */
+export function randomPassword(host: Pick<Host, "random">, length: number): string {
+  let out = "";
+  while (out.length < length) {
     const random = new Uint8Array(length * 2);
-    this.host.random(random);
-    let out = "";
+    host.random(random);
     for (let i = 0; i < random.length && out.length < length; i++) {
       // rejection sampling keeps every character equally likely
       if (random[i]! < 256 - (256 % ALPHABET.length)) out += ALPHABET[random[i]! % ALPHABET.length];
     }
-    while (out.length < length) out += this.generatePassword(length - out.length);
-    return out;
   }
+  return out;
 }
 
 /** Printable ASCII, no spaces: a name travels in Auth-Digest, Digest and Basic credentials. */

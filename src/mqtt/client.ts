@@ -12,6 +12,7 @@
  * - Connecting, the TLS handshake and CONNACK must all finish within 10 s.
  */
 import type { ClientConnection, Host, Timer, TlsClientOptions } from "../host.ts";
+import { isIpv4 } from "../network/ipv4.ts";
 import { encodePacket, MqttProtocolError, PacketReader, type Packet } from "./codec.ts";
 
 export interface MqttSettings {
@@ -76,6 +77,8 @@ export class MqttClient {
   private pingSent = 0;
   private nextId = 1;
   private readonly inflight = new Map<number, Message>();
+  /** The name lookup under way: a stale answer is ignored. */
+  private lookup: object | undefined;
   private readonly queue = new Map<string, Message>();
 
   constructor(
@@ -120,16 +123,37 @@ export class MqttClient {
 
   // --- the connection -----------------------------------------------------------------------------
 
+  /** Resolves the broker's name (the device's sockets take addresses only), then opens the connection; the deadline covers both. */
   private connect(): void {
+    const { host, port } = this.settings;
     this.state = "connecting";
-    this.setStatus(`connecting to ${this.settings.host}:${this.settings.port}`);
+    this.setStatus(`connecting to ${host}:${port}`);
     this.timer = this.host.timers.after(this.limits.connectTimeoutMs, () => {
       this.timer = undefined;
-      this.fail(`no answer from ${this.settings.host}:${this.settings.port} in ${this.limits.connectTimeoutMs / 1000} s`);
+      this.fail(`no answer from ${host}:${port} in ${this.limits.connectTimeoutMs / 1000} s`);
     });
+    if (isIpv4(host)) return this.open(host);
+    const lookup = {};
+    this.lookup = lookup;
+    this.host.net.resolve(host).then(
+      (address) => {
+        if (this.lookup !== lookup) return; // stopped, failed or restarted meanwhile
+        this.lookup = undefined;
+        this.open(address);
+      },
+      (e: Error) => {
+        if (this.lookup !== lookup) return;
+        this.lookup = undefined;
+        this.fail(`cannot resolve ${host}: ${e.message}`);
+      },
+    );
+  }
+
+  private open(address: string): void {
+    const tls = this.settings.tls && { ...this.settings.tls, servername: this.settings.tls.servername ?? this.settings.host };
     let c: ClientConnection;
     try {
-      c = this.host.net.connect({ host: this.settings.host, port: this.settings.port, tls: this.settings.tls });
+      c = this.host.net.connect({ host: address, port: this.settings.port, tls });
     } catch (e) {
       return this.fail((e as Error).message);
     }
@@ -226,6 +250,7 @@ export class MqttClient {
   }
 
   private drop(): void {
+    this.lookup = undefined;
     const c = this.connection;
     this.connection = undefined;
     this.reader = undefined;

@@ -5,13 +5,6 @@
 import { keyTable } from "./schema.ts";
 
 export const DEVICE_KEYS = keyTable([
-  {
-    pattern: "IpConfig/Hostname",
-    type: "string",
-    max: 32,
-    format: { description: "a host name (letters, digits, inner hyphens)", test: (v) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(v) },
-    description: "The unit's host name.",
-  },
   { pattern: "Device/Desc", type: "string", max: 64, description: "A description of this unit, shown by the web UI." },
   {
     pattern: "Device/Timezone",

@@ -7,7 +7,9 @@ import type { FailureLimiter } from "../auth/failure-limiter.ts";
 import type { Role, UserStore } from "../auth/users.ts";
 import type { WebLogin } from "../auth/web-login.ts";
 import type { Host } from "../host.ts";
+import type { Exchange } from "../http/exchange.ts";
 import type { RouteHandler } from "../http/router.ts";
+import type { NetworkManager } from "../network/manager.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { DeviceFacts } from "./device-api.ts";
 import type { SimulatorControl } from "./sim-api.ts";
@@ -19,6 +21,7 @@ export interface WebContext {
   limiter: FailureLimiter;
   registry: Registry;
   facts: DeviceFacts;
+  network: NetworkManager;
   /** In the simulator: the board's inputs, for the UI's simulator panel. */
   simulator?: SimulatorControl;
   status(): unknown;
@@ -26,10 +29,25 @@ export interface WebContext {
 
 export type WebHandler = RouteHandler<WebContext>;
 
-/** Behind the page login: open when `WebServer/Login` is off. */
+export const SETUP_PAGE = "/setup";
+
+/**
+ * Whether a page may be served: a unit in setup mode without an administrator sends its pages to
+ * the setup page (nobody could log in); otherwise the page login decides (open when
+ * `WebServer/Login` is off). When not, the request has been answered.
+ */
+export function allowsPage(c: WebContext, ex: Exchange): boolean {
+  if (c.network.inSetupMode && !c.users.hasAdministrator()) {
+    ex.respond(302, undefined, ["Location", SETUP_PAGE, "Cache-Control", "no-store"]);
+    return false;
+  }
+  return c.login.allowsPage(ex);
+}
+
+/** Behind the page login (allowsPage). */
 export function page(handler: WebHandler): WebHandler {
   return (c, ex) => {
-    if (c.login.allowsPage(ex)) handler(c, ex);
+    if (allowsPage(c, ex)) handler(c, ex);
   };
 }
 

@@ -21,7 +21,8 @@ export interface DeviceFacts {
   version: string;
   platform: string;
   board: string;
-  bootTime: string;
+  /** When the unit booted, by the wall clock as it is now (right once SNTP has set it). */
+  bootTime(): string;
   simulator: boolean;
   inputs: number;
   outputs: number;
@@ -60,7 +61,7 @@ function info(c: WebContext, ex: Exchange): void {
     platform: facts.platform,
     board: facts.board,
     uptimeMs: facts.uptimeMs(),
-    bootTime: facts.bootTime,
+    bootTime: facts.bootTime(),
     ports: facts.ports(),
     simulator: facts.simulator,
     loginRequired: login.required,

@@ -8,9 +8,10 @@ import type { Route, Router } from "../http/router.ts";
 import { serveAssets, type Asset } from "../http/static.ts";
 import { ACCOUNT_ROUTES } from "./account-api.ts";
 import { BACKUP_ROUTES } from "./backup-api.ts";
-import { page, type WebContext } from "./context.ts";
+import { allowsPage, page, SETUP_PAGE, type WebContext } from "./context.ts";
 import { DEVICE_ROUTES } from "./device-api.ts";
 import { sendJson } from "./json.ts";
+import { SETUP_ROUTES } from "./setup-api.ts";
 import { simulatorRoutes } from "./sim-api.ts";
 
 function status(c: WebContext, ex: Exchange): void {
@@ -35,10 +36,25 @@ const WEB_ROUTES: readonly Route<WebContext>[] = frozen([
 
 const NO_UI: readonly Route<WebContext>[] = frozen([{ method: "GET", path: "/", handler: page(noUi) }]);
 
-/** The web UI's files (`assets`: without an `/index.html`, `/` says there is no UI) and the web API. */
+/**
+ * The web UI's files (`assets`: without an `/index.html`, `/` says there is no UI; `/setup.html`
+ * is the setup page, served at /setup in setup mode only) and the web API.
+ */
 export function webRoutes(router: Router, context: WebContext, assets: readonly Asset[]): void {
-  serveAssets(router, context.host.crypto, assets, (ex) => context.login.allowsPage(ex));
+  const setupPage = assets.filter((a) => a.path === "/setup.html").map((a) => ({ ...a, path: SETUP_PAGE }));
+  serveAssets(router, context.host.crypto, setupPage, (ex) => {
+    if (context.network.inSetupMode) return true;
+    ex.respond(404, "not found\n", undefined);
+    return false;
+  });
+  serveAssets(
+    router,
+    context.host.crypto,
+    assets.filter((a) => a.path !== "/setup.html"),
+    (ex) => allowsPage(context, ex),
+  );
   if (!assets.some((a) => a.path === "/index.html")) router.add(NO_UI, context);
   router.add(WEB_ROUTES, context);
+  router.add(SETUP_ROUTES, context);
   if (context.simulator) simulatorRoutes(router, "/api/sim", context.simulator, (ex) => context.login.allowsRole(ex, "control"));
 }

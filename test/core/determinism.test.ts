@@ -10,6 +10,7 @@ import { digest } from "../../src/digest.ts";
 import { findBoard } from "../../src/boards.ts";
 import { startDevice } from "../../src/device.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
+import { MEMORY_HOST_ADDRESS } from "../../sim/memory-net.ts";
 import { nobleCrypto } from "../../sim/noble-crypto.ts";
 
 const board = findBoard("jnior-410")!;
@@ -26,7 +27,7 @@ async function scenario(seed: number): Promise<string[]> {
     host.timers.after(13 * i + 1, () => {
       host.random(nonce);
       at(`client ${i} connects, nonce ${toHex(nonce)}`);
-      const c = host.net.connect({ host: "device", port: 80 });
+      const c = host.net.connect({ host: MEMORY_HOST_ADDRESS, port: 80 });
       c.onConnect = () => c.write(encodeAscii(`GET /status HTTP/1.1\r\nHost: device\r\nX-Client: ${i}\r\n\r\n`));
       c.onData = (d) => at(`client ${i} got ${d.length}: ${JSON.stringify(decodeLatin1(d).slice(0, 12))}`);
       c.onClose = (e) => at(`client ${i} closed ${e ?? "cleanly"}`);

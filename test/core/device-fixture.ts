@@ -8,6 +8,7 @@ import { JanosClient, type JanosClientOptions } from "../../sim/janos-client.ts"
 import { MemoryHost } from "../../sim/memory-host.ts";
 import type { MemoryFlash } from "../../sim/memory-files.ts";
 import type { MemoryNetOptions } from "../../sim/memory-net.ts";
+import type { SimulatedAir } from "../../sim/air.ts";
 
 export const board = findBoard("jnior-410")!;
 
@@ -38,21 +39,21 @@ export async function bootDevice(
     flash?: MemoryFlash;
     /** give the device the simulator's board control (the web UI's simulator panel) */
     simulator?: boolean;
+    /** simulated Wi-Fi: the unit gets a Wi-Fi link (without, its network is simply there) */
+    air?: SimulatedAir;
+    /** a unit as it comes from the factory: no accounts (default: the administrator, op and viewer) */
+    fresh?: boolean;
+    /** what happens to the board before it powers up (a button held) */
+    beforeBoot?: (host: MemoryHost) => void;
   } = {},
 ): Promise<DeviceFixture> {
-  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash });
-  const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
-  accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });
-  accounts.put({ name: USERS.viewer.name, role: "view", password: USERS.viewer.password });
-  const device = await startDevice(host, {
-    board,
-    listeners: [{ name: "http", port: 80 }],
-    adminPassword: USERS.admin.password,
-    settings: options.settings,
-    jmp: { port: 9220 },
-    simulator: options.simulator ? new BoardControl(host.board, board, host.timers) : undefined,
-    ...options.config,
-  });
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air });
+  if (!options.fresh) {
+    const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
+    accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });
+    accounts.put({ name: USERS.viewer.name, role: "view", password: USERS.viewer.password });
+  }
+  options.beforeBoot?.(host);
 
   const run = async (ms = 0): Promise<void> => {
     const target = host.clock.monotonic() + ms;
@@ -65,6 +66,26 @@ export async function bootDevice(
     host.clock.advanceTo(target);
     for (let i = 0; i < 4; i++) await Promise.resolve();
   };
+  // the boot may wait on the clock (a button held): time runs until it is done
+  let booted: Device | undefined;
+  let failed: unknown;
+  startDevice(host, {
+    board,
+    listeners: [{ name: "http", port: 80 }],
+    adminPassword: options.fresh ? undefined : USERS.admin.password,
+    settings: options.settings,
+    jmp: { port: 9220 },
+    simulator: options.simulator ? new BoardControl(host.board, board, host.timers) : undefined,
+    ...options.config,
+  }).then(
+    (d) => (booted = d),
+    (e) => (failed = e ?? new Error("boot failed")),
+  );
+  await run();
+  for (let i = 0; !booted && !failed && i < 100; i++) await run(250);
+  if (failed) throw failed;
+  if (!booted) throw new Error("the device did not finish booting in 25 virtual seconds");
+  const device = booted;
   const client = (transport: "websocket" | "jmp", o: Partial<JanosClientOptions> = {}): JanosClient =>
     new JanosClient(host.net, host.crypto, { transport, port: transport === "jmp" ? device.ports.jmp! : device.ports.http!, ...o });
   const loggedIn = async (transport: "websocket" | "jmp", user: { name: string; password: string } = USERS.admin): Promise<JanosClient> => {

@@ -4,6 +4,7 @@ import { concatBytes, decodeLatin1, encodeAscii } from "../../src/bytes.ts";
 import { findBoard } from "../../src/boards.ts";
 import { serialNumberOf, startDevice } from "../../src/device.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
+import { MEMORY_HOST_ADDRESS } from "../../sim/memory-net.ts";
 import type { Device } from "../../src/device.ts";
 
 /** Stops a device on the memory host: its graceful close needs virtual time to pass. */
@@ -16,7 +17,7 @@ async function stop(host: MemoryHost, device: Device): Promise<void> {
 const board = findBoard("jnior-410")!;
 
 function get(host: MemoryHost, port: number): { text: () => string; error: () => string | undefined } {
-  const c = host.net.connect({ host: "device", port });
+  const c = host.net.connect({ host: MEMORY_HOST_ADDRESS, port });
   let response: Uint8Array = new Uint8Array(0);
   let error: string | undefined;
   c.onData = (d) => (response = concatBytes(response, d));

@@ -3,7 +3,7 @@ import { assert } from "../harness/assert.ts";
 import { concatBytes, decodeLatin1, encodeAscii } from "../../src/bytes.ts";
 import type { Connection } from "../../src/host.ts";
 import { VirtualClock } from "../../sim/clock.ts";
-import { MemoryNet, type MemoryNetOptions } from "../../sim/memory-net.ts";
+import { MEMORY_HOST_ADDRESS, MemoryNet, type MemoryNetOptions } from "../../sim/memory-net.ts";
 
 async function pair(options: MemoryNetOptions = {}) {
   const clock = new VirtualClock();
@@ -12,7 +12,7 @@ async function pair(options: MemoryNetOptions = {}) {
   const listener = await net.listen({ port: 80 }, (c) => {
     server = c;
   });
-  const client = net.connect({ host: "device", port: 80 });
+  const client = net.connect({ host: MEMORY_HOST_ADDRESS, port: 80 });
   let connected = false;
   client.onConnect = () => (connected = true);
   clock.advance(0);
@@ -116,7 +116,7 @@ test("connecting to a closed port is refused; a used port cannot be bound twice"
   const { clock, net, listener } = await pair();
   await assert.rejects(net.listen({ port: 80 }, () => {}), /EADDRINUSE/);
   listener.close();
-  const c = net.connect({ host: "device", port: 80 });
+  const c = net.connect({ host: MEMORY_HOST_ADDRESS, port: 80 });
   let error: string | undefined;
   c.onClose = (e) => (error = e);
   clock.advance(0);
@@ -127,7 +127,7 @@ test("connecting to a closed port is refused; a used port cannot be bound twice"
 
 test("a TLS client cannot talk to a plain listener", async () => {
   const { clock, net } = await pair();
-  const c = net.connect({ host: "device", port: 80, tls: {} });
+  const c = net.connect({ host: MEMORY_HOST_ADDRESS, port: 80, tls: {} });
   let error: string | undefined;
   c.onClose = (e) => (error = e);
   clock.advance(0);

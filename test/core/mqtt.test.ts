@@ -1,13 +1,17 @@
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
+import { MEMORY_HOST_ADDRESS } from "../../sim/memory-net.ts";
 import { TestBroker } from "../../sim/mqtt-broker.ts";
 import { board, bootDevice, USERS, type DeviceFixture } from "./device-fixture.ts";
 
 const PORT = 1883;
+/** The broker's name resolves to the memory network's one host (where the test broker listens). */
+const NAMES = { "broker.local": MEMORY_HOST_ADDRESS };
 const P = "iobox/11259375"; // the fixture's serial number, 0xabcdef
 
 async function setup(options: { settings?: [string, string][]; credentials?: boolean } = {}): Promise<{ f: DeviceFixture; broker: TestBroker }> {
   const f = await bootDevice({
+    net: { names: NAMES },
     settings: [
       ["MQTT/Enabled", "true"],
       ["MQTT/Host", "broker.local"],
@@ -74,7 +78,7 @@ test("relay commands: on, off, toggle and pulse move the relay; its state follow
 });
 
 test("a retained command is ignored: a reconnect never replays an old command", async () => {
-  const f = await bootDevice({ settings: [["MQTT/Enabled", "true"], ["MQTT/Host", "broker.local"]] });
+  const f = await bootDevice({ net: { names: NAMES }, settings: [["MQTT/Enabled", "true"], ["MQTT/Host", "broker.local"]] });
   const broker = new TestBroker(f.host, PORT);
   broker.publish(`${P}/relay/1/set`, "on", { retain: true }); // stored by the broker before the device connects
   await broker.start();
@@ -82,6 +86,20 @@ test("a retained command is ignored: a reconnect never replays an old command", 
   assert.match(statusOf(f), /^connected/);
   assert.equal(f.host.board.outputLevel(board.outputs[0]!.pin), 0);
   assert.ok(f.host.logs.some((l) => /ignored a retained command on iobox\/11259375\/relay\/1\/set/.test(l.message)));
+  await f.stop();
+});
+
+test("the broker's name cannot be resolved: a clear status and retries, and it connects once the name resolves", async () => {
+  const f = await bootDevice({ settings: [["MQTT/Enabled", "true"], ["MQTT/Host", "broker.local"], ["MQTT/Username", "iobox"], ["MQTT/Password", "mqtt-pw"]] });
+  const broker = new TestBroker(f.host, PORT, { username: "iobox", password: "mqtt-pw" });
+  await broker.start();
+  await f.run(5000);
+  assert.match(statusOf(f), /^cannot resolve broker\.local: .*; retrying in \d+ s$/);
+  assert.equal(broker.connects, 0, "a name that does not resolve reaches no broker");
+  f.host.net.names.set("broker.local", MEMORY_HOST_ADDRESS); // the DNS answers from now on
+  await f.run(70_000);
+  assert.match(statusOf(f), /^connected to broker\.local:1883$/);
+  assert.equal(broker.retained.get(`${P}/status`)?.payload, "online");
   await f.stop();
 });
 
