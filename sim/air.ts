@@ -20,6 +20,8 @@ export class SimulatedAir {
   readonly networks = new Map<string, SimulatedNetwork>();
   private readonly stations = new Set<SimulatedLink>();
   private nextHost = 50;
+  /** While set, a station's driver throws this when asked to join (a radio or PHY that refuses). */
+  driverFault: string | undefined;
 
   /** `joinMs`: how long joining takes. */
   constructor(readonly joinMs = 1500) {}
@@ -69,6 +71,7 @@ export class SimulatedLink implements Link {
 
   join(options: JoinOptions, onEvent: (event: LinkEvent) => void): void {
     this.leave();
+    if (this.air.driverFault) throw new Error(this.air.driverFault);
     this.onEvent = onEvent;
     this.pending = this.timers.after(this.air.joinMs, () => {
       this.pending = undefined;

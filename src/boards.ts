@@ -88,6 +88,21 @@ export const BOARDS: readonly BoardProfile[] = [
     ],
     source: "devices.esphome.io/devices/ESP32E-Relay-X8; strapping pins: docs.espressif.com esptool 'Boot Mode Selection'",
   },
+  {
+    name: "wt32-eth01",
+    model: "410",
+    description: "Wireless-Tag WT32-ETH01 (ESP32 + LAN8720 Ethernet) with relays and inputs wired to its header: 3 inputs, 4 relays",
+    inputs: [{ pin: 35 }, { pin: 36 }, { pin: 39 }],
+    outputs: [{ pin: 4 }, { pin: 14 }, { pin: 32 }, { pin: 33 }],
+    network: "ethernet",
+    notes: [
+      "an example wiring of the header's free pins: inputs on the input-only GPIO35, 36 and 39 (they need pull resistors on the input board), relays on GPIO4, 14, 32 and 33; describe your own in a JSON profile",
+      "GPIO0 is the Ethernet PHY's reference clock, so the BOOT button cannot be read: this board has no factory reset from a button",
+      "GPIO2 and GPIO12 are strapping pins left free: wire nothing that pulls them at reset",
+      "build with mcconfig -p esp32/wt32_eth01 (the Ethernet target)",
+    ],
+    source: "github.com/egnor/wt32-eth01 (pin table: general-purpose, input-only and reserved pins); Moddable's esp32/wt32_eth01 target for the PHY",
+  },
 ];
 
 export function findBoard(name: string): BoardProfile | undefined {

@@ -61,6 +61,8 @@ export interface DeviceConfig {
   users?: readonly User[];
   /** Registry values to set at boot (provisioning); refused values stop the boot with a RegistryError. */
   settings?: readonly Entry[];
+  /** Registry values for keys that have none stored yet (a build's Wi-Fi network, say); refused ones are logged and left out. */
+  defaults?: readonly Entry[];
   /** The registry's limits (default: the simulator's; the device host passes DEVICE_REGISTRY). */
   registry?: RegistryOptions;
   /** Server limits (default: the simulator profile; the device host passes DEVICE_LIMITS). */
@@ -130,6 +132,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   let io: Io;
   try {
     if (config.settings?.length) registry.write(config.settings);
+    writeDefaults(host, registry, config.defaults ?? []);
     io = new Io(host, registry, config.board);
   } catch (e) {
     registry.close();
@@ -312,6 +315,17 @@ class AnonymousAccess {
     const user = this.users.find(name);
     if (user) this.host.log("warn", `Websocket/Anonymous is set: WebSockets are let in without a login as "${user.name}" (${user.role})`);
     else this.host.log("warn", `Websocket/Anonymous names "${name}", who is not a user: ignored, WebSockets must log in`);
+  }
+}
+
+function writeDefaults(host: Host, registry: Registry, defaults: readonly Entry[]): void {
+  const stored = new Set(registry.stored().map(([k]) => k.toLowerCase()));
+  const missing = defaults.filter(([k]) => !stored.has(k.toLowerCase()));
+  if (!missing.length) return;
+  try {
+    registry.write(missing);
+  } catch (e) {
+    host.log("error", `the build's settings were not taken: ${(e as Error).message}`);
   }
 }
 

@@ -166,6 +166,8 @@ export interface UdpOptions {
   port: number;
   /** An IPv4 multicast group to join, e.g. "224.0.0.251". */
   multicast?: string;
+  /** The unit's address on the network to multicast on (a host with several interfaces picks by it). */
+  interface?: string;
 }
 
 export interface UdpSocket {

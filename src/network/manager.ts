@@ -130,10 +130,13 @@ export class NetworkManager implements LiveValues {
     return password;
   }
 
+  /** Stops everything; no events (the unit is going down, not leaving setup mode). */
   close(): void {
     this.stopWatching();
     this.cancel();
-    this.closeSetup();
+    this.listeners.length = 0;
+    if (this.inSetupMode) this.link?.accessPoint(undefined); // the unit is going down: nothing to say
+    this.setupAddress = undefined;
     this.link?.leave();
     this.joinToken = undefined;
   }
@@ -175,9 +178,14 @@ export class NetworkManager implements LiveValues {
   private join(): void {
     const token = {};
     this.joinToken = token;
-    this.link!.join(this.joinOptions(), (event) => {
-      if (this.joinToken === token) this.linkEvent(event);
-    });
+    try {
+      this.link!.join(this.joinOptions(), (event) => {
+        if (this.joinToken === token) this.linkEvent(event);
+      });
+    } catch (e) {
+      // a driver that refuses (no PHY, an address it cannot take) is a failed attempt, tried again later
+      if (this.joinToken === token) this.linkEvent({ kind: "down", reason: (e as Error).message });
+    }
     this.setupDeadline ??= this.host.timers.after(this.setupAfterMs(), this.setupDue, this);
   }
 

@@ -17,6 +17,7 @@ import {
   FLAG_AUTHORITATIVE,
   FLAG_RESPONSE,
   nameData,
+  nameOf,
   parseDns,
   sameName,
   srvData,
@@ -87,7 +88,7 @@ export class MdnsResponder {
       return;
     }
     try {
-      this.socket = await this.host.net.udp({ port: MDNS_PORT, multicast: MDNS_GROUP }, (bytes, from, port) => this.received(bytes, from, port));
+      this.socket = await this.host.net.udp({ port: MDNS_PORT, multicast: MDNS_GROUP, interface: address }, (bytes, from, port) => this.received(bytes, from, port));
     } catch (e) {
       this.host.log("error", `mdns: cannot listen on ${MDNS_PORT}: ${(e as Error).message}`);
       return;
@@ -186,10 +187,14 @@ export class MdnsResponder {
     const all = this.records(ttl);
     const wanted = (r: DnsRecord): boolean => sameName(r.name, q.name) && (q.type === TYPE_ANY || q.type === r.type);
     for (const r of all) if (wanted(r) && !answers.includes(r)) answers.push(r);
-    // with a service pointer, what a browser asks next (RFC 6763 §12.1)
+    // with a service pointer, what a browser asks next: the instance's SRV and TXT, and the host's A (RFC 6763 §12.1)
     for (const a of answers) {
       if (a.type !== TYPE_PTR || sameName(a.name, SERVICES)) continue;
-      for (const r of all) if (r.type !== TYPE_PTR && !answers.includes(r) && !additionals.includes(r)) additionals.push(r);
+      const instance = nameOf(a.data);
+      for (const r of all) {
+        const next = ((r.type === TYPE_SRV || r.type === TYPE_TXT) && sameName(r.name, instance)) || r.type === TYPE_A;
+        if (next && !answers.includes(r) && !additionals.includes(r)) additionals.push(r);
+      }
     }
   }
 

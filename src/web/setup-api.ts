@@ -4,7 +4,7 @@
  * network also needs the administrator's login once there is an administrator, and otherwise sets
  * the administrator's password.
  *
- *   GET  /api/setup            {state, setupSsid, ssid, address, needsAdministrator}
+ *   GET  /api/setup            {state, setupSsid, ssid, address, hostname, needsAdministrator}
  *   GET  /api/setup/networks   [{ssid, rssi, secure}] in range, strongest first (a scan: ~2 s)
  *   POST /api/setup            {ssid, password, administratorPassword?}: 202, and the unit joins
  *
@@ -21,6 +21,8 @@ import { SETUP_PAGE, type WebContext, type WebHandler } from "./context.ts";
 import { ApiError, api, jsonBody, sendJson } from "./json.ts";
 
 
+const ADMIN_MIN = 8;
+
 /** Only in setup mode: anything else is 404, as if the routes were not there. */
 function inSetup(handler: WebHandler): WebHandler {
   return (c, ex) => {
@@ -31,7 +33,7 @@ function inSetup(handler: WebHandler): WebHandler {
 
 function status(c: WebContext, ex: Exchange): void {
   const n = c.network;
-  sendJson(ex, 200, { state: n.state, setupSsid: setupSsid(c.host.unitId), ssid: n.ssid ?? null, address: n.address ?? null, needsAdministrator: !c.users.hasAdministrator() });
+  sendJson(ex, 200, { state: n.state, setupSsid: setupSsid(c.host.unitId), ssid: n.ssid ?? null, address: n.address ?? null, hostname: n.hostname, needsAdministrator: !c.users.hasAdministrator() });
 }
 
 function networks(c: WebContext, ex: Exchange): void {
@@ -51,6 +53,8 @@ function choose(c: WebContext, ex: Exchange): void {
     if (!c.login.allowsRole(ex, "administrator")) return;
   } else {
     if (typeof administratorPassword !== "string") throw new ApiError(400, 'give "administratorPassword": the unit has no administrator yet');
+    // the unit's first password, chosen on a phone: the floor a guessable one cannot pass
+    if (administratorPassword.length < ADMIN_MIN) throw new ApiError(400, `the administrator's password needs ${ADMIN_MIN} characters or more`);
     checkPassword(administratorPassword);
     c.users.put({ name: "jnior", role: "administrator", password: administratorPassword });
     c.host.log("info", `setup: the administrator's password is set (from ${ex.remoteAddress})`);

@@ -85,6 +85,20 @@ test("the access point lost and back: the unit rejoins by itself, trying again w
   await f.stop();
 });
 
+test("a driver that throws when asked to join: a failed attempt, tried again with a backoff; nothing escapes, and the unit joins once it stops", async () => {
+  const air = new SimulatedAir().add(HOME.ssid, HOME.password);
+  air.driverFault = "Ethernet.c Ethernet device not found";
+  const { f } = await boot({ air, settings: CREDENTIALS });
+  await f.run(30_000);
+  assert.equal(state(f), "joining");
+  const attempts = f.host.logs.filter((l) => /could not join HomeNet \(Ethernet\.c Ethernet device not found\)/.test(l.message)).length;
+  assert.ok(attempts >= 2 && attempts <= 6, `${attempts} attempts in 30 s`);
+  air.driverFault = undefined;
+  await f.run(65_000);
+  assert.equal(state(f), "online");
+  await f.stop();
+});
+
 test("a wrong password: setup mode after IpConfig/SetupAfter, with the captive DNS; the right password on the setup API joins, and the access point closes after", async () => {
   const { f } = await boot({ settings: [...CREDENTIALS.slice(0, 1), ["IpConfig/WiFi/Password", "not-the-password"], ["IpConfig/SetupAfter", "60"]] });
   await f.run(50_000);
@@ -108,7 +122,7 @@ test("a wrong password: setup mode after IpConfig/SetupAfter, with the captive D
   assert.equal(check.status, 302);
   assert.equal(check.headers.location![0], "http://192.168.4.1/setup");
   const status = json(await request(f, "GET", "/api/setup")) as Record<string, unknown>;
-  assert.deepEqual(status, { state: "setup", setupSsid: "iobox-cdef", ssid: "HomeNet", address: null, needsAdministrator: false });
+  assert.deepEqual(status, { state: "setup", setupSsid: "iobox-cdef", ssid: "HomeNet", address: null, hostname: "iobox-cdef", needsAdministrator: false });
 
   // with an administrator, choosing the network needs the administrator's login
   const body = { ssid: HOME.ssid, password: HOME.password };
@@ -145,6 +159,7 @@ test("a unit without Wi-Fi settings: setup mode at once, and the setup page choo
   const post = (body: object, headers: string[] = []) => request(f, "POST", "/api/setup", { body, headers });
   assert.match((await post({ ssid: "HomeNet", password: "short" })).text, /8 to 63 characters/);
   assert.match((await post({ ssid: "HomeNet", password: HOME.password })).text, /administratorPassword/);
+  assert.match((await post({ ssid: "HomeNet", password: HOME.password, administratorPassword: "1234567" })).text, /needs 8 characters or more/);
   assert.equal((await post({ ssid: "HomeNet", password: HOME.password, administratorPassword: "New-admin-1" }, ["Origin: http://evil.example"])).status, 403, "not from another site");
   assert.equal(f.device.users.hasAdministrator(), false);
   assert.equal((await post({ ssid: "HomeNet", password: HOME.password, administratorPassword: "New-admin-1" })).status, 202);
