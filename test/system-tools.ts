@@ -19,9 +19,13 @@ export const MOSQUITTO: Tool = { command: "mosquitto", debian: "mosquitto" };
 export const MOSQUITTO_PASSWD: Tool = { command: "mosquitto_passwd", debian: "mosquitto" };
 export const MOSQUITTO_CLIENTS: Tool = { command: "mosquitto_sub", debian: "mosquitto-clients" };
 export const CHROMIUM: Tool = { command: "chromium", debian: "chromium" };
+/** Network namespaces for the mDNS test: iproute2's `ip`. */
+export const IP: Tool = { command: "ip", debian: "iproute2" };
+/** A real mDNS client: Debian's python3 with its zeroconf package (not a pyenv python, which lacks it). */
+export const ZEROCONF: Tool = { command: "python3-zeroconf", debian: "python3-zeroconf", test: "/usr/bin/python3 -c 'import zeroconf'" };
 
 /** Every tool the suites need; test/run.ts makes sure of them before anything runs. */
-export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_CLIENTS, CHROMIUM];
+export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_CLIENTS, CHROMIUM, IP, ZEROCONF];
 
 /**
  * What the device stage needs besides (test/device/run.ts): the Moddable SDK's build (a C compiler,

@@ -79,34 +79,35 @@ export function buildNodeProgram(entryPoints: Record<string, string>, outdir: st
   });
 }
 
-/** `import page from "iobox-web-ui"`: the web UI's gzip bytes, built first (hosts/web-ui/build.ts). */
-function webUiPlugin(gzip: Uint8Array): esbuild.Plugin {
+/** `import page from "iobox-web-ui"` and `"iobox-setup-ui"`: the pages' gzip bytes, built first (hosts/web-ui/build.ts). */
+function webUiPlugin(pages: Record<string, Uint8Array>): esbuild.Plugin {
   return {
     name: "iobox-web-ui",
     setup(build) {
-      build.onResolve({ filter: /^iobox-web-ui$/ }, () => ({ path: "iobox-web-ui", namespace: "iobox-web-ui" }));
-      build.onLoad({ filter: /.*/, namespace: "iobox-web-ui" }, () => ({ contents: gzip, loader: "binary" }));
+      build.onResolve({ filter: /^iobox-(web|setup)-ui$/ }, (args) => ({ path: args.path, namespace: "iobox-web-ui" }));
+      build.onLoad({ filter: /.*/, namespace: "iobox-web-ui" }, (args) => ({ contents: pages[args.path]!, loader: "binary" }));
     },
   };
 }
 
 export async function buildSim(): Promise<Built> {
-  const ui = await writeUi();
-  const built = report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, "build/sim", { sourcemap: true, plugins: [importCheckPlugin(houseRules(ROOT)), webUiPlugin(ui.gzip)] }));
-  return withUi(built, ui.gzip.length);
+  const { ui, setup } = await writeUi();
+  const plugins = [importCheckPlugin(houseRules(ROOT)), webUiPlugin({ "iobox-web-ui": ui.gzip, "iobox-setup-ui": setup.gzip })];
+  const built = report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, "build/sim", { sourcemap: true, plugins }));
+  return withUi(built, ui.gzip.length, setup.gzip.length);
 }
 
-/** The page is a resource of its own on the device (manifest.json), so it is reported apart. */
-function withUi(built: Built, gzip: number): Built {
-  built.files.push({ file: "build/ui/index.html.gz", bytes: gzip, gzip });
+/** The pages are resources of their own on the device (manifest.json), so they are reported apart. */
+function withUi(built: Built, gzip: number, setupGzip: number): Built {
+  built.files.push({ file: "build/ui/index.html.gz", bytes: gzip, gzip }, { file: "build/ui/setup.html.gz", bytes: setupGzip, gzip: setupGzip });
   return built;
 }
 
 export async function buildDevice(): Promise<Built> {
-  const ui = await writeUi();
+  const { ui, setup } = await writeUi();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { main: "hosts/moddable/main.ts", iobox: "hosts/moddable/boot.ts", "test-port": "hosts/moddable/test-port.ts", "platform-esp32": "hosts/moddable/platform-esp32.ts", "platform-sim": "hosts/moddable/platform-sim.ts" },
+    entryPoints: { main: "hosts/moddable/main.ts", iobox: "hosts/moddable/boot.ts", "test-port": "hosts/moddable/test-port.ts", "platform-esp32": "hosts/moddable/platform-esp32.ts", "platform-esp32-ethernet": "hosts/moddable/platform-esp32-ethernet.ts", "platform-sim": "hosts/moddable/platform-sim.ts" },
     outdir: "build/device",
     bundle: true,
     platform: "neutral",
@@ -119,7 +120,7 @@ export async function buildDevice(): Promise<Built> {
     logLevel: "warning",
     plugins: [importCheckPlugin(houseRules(ROOT)), nodeShims, moddableExternals],
   });
-  return withUi(report("device", result), ui.gzip.length);
+  return withUi(report("device", result), ui.gzip.length, setup.gzip.length);
 }
 
 export function printReport(built: Built): void {

@@ -19,6 +19,10 @@ export interface CliOptions {
   settings: [string, string][];
   /** Accounts to create or update at boot. */
   users: { name: string; role: Role; password: string }[];
+  /** Simulated Wi-Fi networks in range: with any, the board has a Wi-Fi link of its own. */
+  wifi: { ssid: string; password: string }[];
+  /** Power up with the board's button held 10 s: a factory reset. */
+  factoryReset: boolean;
   logLevel: LogLevel;
   help: boolean;
 }
@@ -46,6 +50,11 @@ Options:
   --user NAME:ROLE:PW create or update an account (repeatable); ROLE is administrator, control
                      or view, e.g. --user op:control:Op-2024
   --set KEY=VALUE    write a registry key at boot (repeatable), e.g. --set Device/Desc="Pump house"
+  --wifi SSID:PW     a simulated Wi-Fi network in range (repeatable; PW empty for an open one): the
+                     board then has a Wi-Fi link of its own, and without IpConfig/WiFi/SSID it starts
+                     in setup mode, its setup page at /setup
+  --factory-reset    power up with the board's button held for 10 s: clears accounts and network
+                     settings
   --log-level LEVEL  debug, info, warn or error (default info)
   -h, --help         show this help
 
@@ -82,6 +91,8 @@ export function parseCli(argv: string[]): CliOptions {
         password: { type: "string" },
         set: { type: "string", multiple: true },
         user: { type: "string", multiple: true },
+        wifi: { type: "string", multiple: true },
+        "factory-reset": { type: "boolean" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -108,9 +119,20 @@ export function parseCli(argv: string[]): CliOptions {
     if (!m) throw new UsageError(`--user takes NAME:ROLE:PASSWORD with ROLE administrator, control or view (got "${u.replace(/:[^:]*$/, ":...")}")`);
     users.push({ name: m[1]!, role: m[2] as Role, password: m[3]! });
   }
+  const wifi: CliOptions["wifi"] = [];
+  for (const w of values.wifi ?? []) {
+    const colon = w.indexOf(":");
+    const ssid = colon < 0 ? w : w.slice(0, colon);
+    const password = colon < 0 ? "" : w.slice(colon + 1);
+    if (ssid.length < 1 || ssid.length > 32) throw new UsageError(`--wifi takes SSID:PASSWORD with an SSID of 1 to 32 characters (got "${ssid}")`);
+    if (password !== "" && (password.length < 8 || password.length > 63)) throw new UsageError(`--wifi ${ssid}: a WPA2 password is 8 to 63 characters (empty: an open network)`);
+    wifi.push({ ssid, password });
+  }
   return {
     settings,
     users,
+    wifi,
+    factoryReset: values["factory-reset"] ?? false,
     host: values.host ?? "127.0.0.1",
     httpPort: port(values["http-port"], "--http-port"),
     httpsPort: port(values["https-port"], "--https-port"),

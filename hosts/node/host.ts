@@ -1,6 +1,6 @@
 /** The desktop simulator's Host: Node 20 built-ins, with pins backed by a simulated board. */
 import crypto from "node:crypto";
-import type { Crypto, FirmwareUpdate, Host, LogLevel, TextCodec, Timer, Timers } from "../../src/host.ts";
+import type { Crypto, FirmwareUpdate, Host, Link, LogLevel, TextCodec, Timer, Timers } from "../../src/host.ts";
 import type { SimBoard } from "../../sim/board.ts";
 import { NodeFiles } from "./files.ts";
 import { NodeNet } from "./net.ts";
@@ -14,11 +14,13 @@ export interface NodeHostOptions {
   /** Where log lines go (default: standard error). */
   logSink?: (line: string) => void;
   update?: FirmwareUpdate;
+  /** The board's own network interface (simulated Wi-Fi); without, the PC's network is simply there. */
+  link?: Link;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-const timers: Timers = {
+export const nodeTimers: Timers = {
   after<T>(ms: number, fn: (this: T) => void, target?: T): Timer {
     const t = setTimeout(() => fn.call(target as T), ms);
     return { cancel: () => clearTimeout(t) };
@@ -70,7 +72,7 @@ export const nodeText: TextCodec = {
 
 export class NodeHost implements Host {
   readonly platform = "node";
-  readonly timers = timers;
+  readonly timers = nodeTimers;
   readonly crypto = nodeCrypto;
   readonly text = nodeText;
   readonly files: NodeFiles;
@@ -78,6 +80,7 @@ export class NodeHost implements Host {
   readonly pins: SimBoard;
   readonly unitId: string;
   readonly update: FirmwareUpdate | undefined;
+  readonly link: Link | undefined;
   private readonly started = performance.now();
   private readonly minLevel: number;
   private readonly sink: (line: string) => void;
@@ -92,6 +95,7 @@ export class NodeHost implements Host {
     this.pins = options.board;
     this.unitId = options.unitId;
     this.update = options.update;
+    this.link = options.link;
     this.minLevel = LEVELS[options.logLevel ?? "info"];
     this.sink = options.logSink ?? ((line) => process.stderr.write(line + "\n"));
   }

@@ -13,8 +13,12 @@ import { startControlApi } from "./control-api.ts";
 import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
 import { FileError, loadConfigFiles, type ConfigFiles } from "./config-files.ts";
 import { ensureDevCertificate } from "./dev-cert.ts";
-import { NodeHost } from "./host.ts";
+import { NodeHost, nodeTimers } from "./host.ts";
 import webUiPage from "iobox-web-ui";
+import setupPage from "iobox-setup-ui";
+import os from "node:os";
+import { SimulatedAir, SimulatedLink } from "../../sim/air.ts";
+import { setupSsid } from "../../src/network/manager.ts";
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`iobox: ${message}\n`);
@@ -81,7 +85,17 @@ async function main(options: CliOptions): Promise<void> {
   }
 
   const simBoard = new SimBoard(board);
-  const host = new NodeHost({ dataDir, board: simBoard, unitId: unitId(dataDir), logLevel: options.logLevel });
+  const id = unitId(dataDir);
+  let link: SimulatedLink | undefined;
+  if (options.wifi.length) {
+    const air = new SimulatedAir();
+    for (const n of options.wifi) air.add(n.ssid, n.password);
+    link = new SimulatedLink(air, id.replace(/(..)(?!$)/g, "$1:"), nodeTimers);
+  }
+  const host = new NodeHost({ dataDir, board: simBoard, unitId: id, logLevel: options.logLevel, link });
+  const announce = announcedAddress(options.host);
+  // the board's button, held at power-up: released once the boot has decided
+  if (options.factoryReset && board.button) simBoard.setInput(board.button.pin, board.button.activeLow ? 0 : 1);
   // handlers first: until they are installed, a SIGTERM kills the process outright (the OS's
   // default), and a script that signals right after the ready line would win that race
   let device: Awaited<ReturnType<typeof startDevice>> | undefined;
@@ -111,9 +125,15 @@ async function main(options: CliOptions): Promise<void> {
       security: files.security,
       oauth2: files.oauth2,
       jmp: { host: options.host, port: options.jmpPort },
-      assets: [{ path: "/index.html", type: "text/html; charset=utf-8", body: webUiPage, gzip: true }],
+      assets: [
+        { path: "/index.html", type: "text/html; charset=utf-8", body: webUiPage, gzip: true },
+        { path: "/setup.html", type: "text/html; charset=utf-8", body: setupPage, gzip: true },
+      ],
       simulator: control,
+      // mDNS announces the address clients reach; bound to loopback there is none to announce
+      network: { hostAddress: announce, mdns: announce !== undefined },
     });
+    if (options.factoryReset && board.button) simBoard.setInput(board.button.pin, board.button.activeLow ? 1 : 0);
   } catch (e) {
     if (e instanceof RegistryError) fail("--set refused: " + e.message);
     fail((e as Error).message, 1);
@@ -137,7 +157,22 @@ async function main(options: CliOptions): Promise<void> {
   if (device.ports.jmp !== undefined) process.stdout.write(`serving JMP on ${where}:${device.ports.jmp}\n`);
   process.stdout.write(`board ${board.name}: ${board.inputs.length} inputs, ${board.outputs.length} relays; control API http://127.0.0.1:${ports.control}/board; type help for console commands\n`);
   if (!listeners.length) process.stdout.write(`no web server (${configName} has no httpServer section)\n`);
+  const net = device.network.manager;
+  if (net.inSetupMode && device.ports.http !== undefined) process.stdout.write(`setup mode: the board's setup network is ${setupSsid(id)}; its setup page is http://${where}:${device.ports.http}/setup\n`);
+  else if (host.link) process.stdout.write(`Wi-Fi (simulated): ${net.state}${net.ssid ? " " + net.ssid : ""}\n`);
   process.stdout.write(`iobox ready ${JSON.stringify(ports)}\n`);
+}
+
+/**
+ * The address mDNS announces: the one the simulator is bound to, or with 0.0.0.0 the PC's first
+ * external IPv4 address; none when it is bound to loopback (nobody else could reach it).
+ */
+function announcedAddress(bind: string): string | undefined {
+  if (bind === "0.0.0.0" || bind === "::") {
+    for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+    return undefined;
+  }
+  return /^\d+\.\d+\.\d+\.\d+$/.test(bind) && !bind.startsWith("127.") ? bind : undefined;
 }
 
 let options: CliOptions;

@@ -1,7 +1,9 @@
 /** Net over node:net and node:tls. */
+import dgram from "node:dgram";
+import dns from "node:dns";
 import net from "node:net";
 import tls from "node:tls";
-import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net } from "../../src/host.ts";
+import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener, Net, UdpOptions, UdpSocket } from "../../src/host.ts";
 
 /** A peer that never answers our FIN must not hold a socket forever. */
 const CLOSE_GRACE_MS = 5000;
@@ -28,6 +30,35 @@ export class NodeNet implements Net {
         server.on("error", () => {});
         const port = (server.address() as net.AddressInfo).port;
         resolve({ port, close: () => server.close() });
+      });
+    });
+  }
+
+  async resolve(name: string): Promise<string> {
+    if (net.isIPv4(name)) return name;
+    const { address } = await dns.promises.lookup(name, { family: 4 });
+    return address;
+  }
+
+  udp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
+    // reuseAddr: mDNS shares 5353 with the PC's own responder (avahi)
+    const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    socket.on("message", (msg, from) => onPacket(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), from.address, from.port));
+    return new Promise((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(options.port, () => {
+        socket.off("error", reject);
+        socket.on("error", () => {}); // a datagram that cannot be sent is dropped, as UDP does
+        if (options.multicast) {
+          socket.addMembership(options.multicast, options.interface);
+          if (options.interface) socket.setMulticastInterface(options.interface);
+          socket.setMulticastTTL(255);
+        }
+        resolve({
+          port: socket.address().port,
+          send: (bytes, address, port) => socket.send(bytes, port, address),
+          close: () => socket.close(),
+        });
       });
     });
   }

@@ -8,6 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { buildSim } from "../../hosts/build/build.ts";
 import { runToExit, SIM, start, tempDir } from "./sim-process.ts";
+import { authDigest, JmpClient } from "./janos-clients.ts";
 import { digestFetch } from "./web-client.ts";
 import { ensureDevCertificate } from "../../hosts/node/dev-cert.ts";
 import { NodeHost } from "../../hosts/node/host.ts";
@@ -30,7 +31,7 @@ function httpsGet(port: number, ca: string, user: string, password: string): Pro
 test("--help documents every flag and exits 0", async () => {
   const r = await runToExit(["--help"]);
   assert.equal(r.code, 0);
-  for (const flag of ["--host", "--http-port", "--https-port", "--jmp-port", "--data", "--board", "--config", "--security", "--oauth2", "--password", "--user", "--set", "--log-level"]) assert.match(r.stdout, new RegExp(flag + " "));
+  for (const flag of ["--host", "--http-port", "--https-port", "--jmp-port", "--data", "--board", "--config", "--security", "--oauth2", "--password", "--user", "--set", "--log-level", "--wifi", "--factory-reset"]) assert.match(r.stdout, new RegExp(flag + " "));
   assert.match(r.stdout, /iobox ready \{"http":8080,"https":8443,"jmp":9220,"control":\d+\}/);
 });
 
@@ -40,7 +41,9 @@ test("bad flags get a clear message and exit 2", async () => {
     [["--http-port", "http"], /--http-port must be a port number from 0 to 65535 \(got "http"\)/],
     [["--https-port", "70000"], /--https-port must be a port number/],
     [["--log-level", "loud"], /--log-level must be one of debug, info, warn, error/],
-    [["--board", "esp32-nope", "--data", tempDir()], /unknown board "esp32-nope" \(known: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8, or a \.json profile\)/],
+    [["--board", "esp32-nope", "--data", tempDir()], /unknown board "esp32-nope" \(known: jnior-410, jnior-412, jnior-414, kincony-kc868-a4, esp32-relay-x8, wt32-eth01, or a \.json profile\)/],
+    [["--wifi", ":password1"], /--wifi takes SSID:PASSWORD with an SSID of 1 to 32 characters \(got ""\)/],
+    [["--wifi", "HomeNet:short"], /--wifi HomeNet: a WPA2 password is 8 to 63 characters \(empty: an open network\)/],
     [["--password", ""], /--password must not be empty/],
     [["--jmp-port", "99999"], /--jmp-port must be a port number/],
     [["--user", "op:boss:pw"], /--user takes NAME:ROLE:PASSWORD with ROLE administrator, control or view \(got "op:boss:\.\.\."\)/],
@@ -166,6 +169,44 @@ test("--set writes the registry at boot, and the registry persists in the data d
   const shapeless = await runToExit([...common, "--set", "novalue"]);
   assert.equal(shapeless.code, 2);
   assert.match(shapeless.stderr, /--set takes KEY=VALUE \(got "novalue"\)/);
+});
+
+test("--factory-reset: the button held 10 s at power-up clears the accounts and the network settings, keeps the rest, and the unit opens its setup network", async () => {
+  const data = tempDir();
+  const common = ["--http-port", "0", "--https-port", "0", "--data", data, "--wifi", "HomeNet:home-pw-123"];
+  const first = await start([...common, "--password", "Old-admin-1", "--set", "IpConfig/WiFi/SSID=HomeNet", "--set", "IpConfig/WiFi/Password=home-pw-123", "--set", "Device/Desc=Pump house"]);
+  assert.equal(await first.stop(), 0);
+  const reset = await start([...common, "--factory-reset"], [], 20_000);
+  try {
+    const said = reset.stdout() + reset.stderr();
+    assert.match(said, /the button \(GPIO \d+\) is held: keep holding it 10 s for a factory reset/);
+    assert.match(said, /factory reset: accounts and \d+ network settings cleared; the unit starts in setup mode/);
+    const base = `http://127.0.0.1:${reset.ports.http}`;
+    const page = await fetch(base + "/status", { redirect: "manual" });
+    assert.equal(page.status, 302, "no administrator to log in: the pages send the owner to setup");
+    assert.equal(page.headers.get("location"), "/setup");
+    const jmp = new JmpClient(reset.ports.jmp!);
+    try {
+      await jmp.connected;
+      const challenge = jmp.next("Error");
+      jmp.send({ Message: "" });
+      const nonce = (await challenge).Nonce as string;
+      const refused = jmp.next("Error");
+      jmp.send({ "Auth-Digest": authDigest("jnior", "Old-admin-1", nonce) });
+      assert.equal((await refused).Text, "401 Unauthorized", "the old administrator is gone");
+    } finally {
+      jmp.close();
+    }
+    const setup = (await (await fetch(base + "/api/setup")).json()) as { state: string; ssid: string | null; needsAdministrator: boolean };
+    assert.equal(setup.state, "setup");
+    assert.equal(setup.ssid, null);
+    assert.equal(setup.needsAdministrator, true, "the new owner chooses the password");
+  } finally {
+    assert.equal(await reset.stop(), 0);
+  }
+  const registry = new Registry(new NodeHost({ dataDir: data, board: new SimBoard({ inputs: [], outputs: [] }), unitId: "x", logSink: () => {} }));
+  assert.equal(registry.get("Device/Desc"), "Pump house", "settings other than the network's stay");
+  assert.equal(registry.get("IpConfig/WiFi/SSID"), undefined);
 });
 
 test("a SIGTERM sent the moment the ready line appears stops it cleanly (exit 0), every time", async () => {

@@ -37,16 +37,18 @@ export function tempDir(): string {
 
 /**
  * Starts the simulator and resolves once it prints its ready line. JMP takes any free port unless
- * the arguments choose one: simulators in parallel test files must not race for 9220.
+ * the arguments choose one: simulators in parallel test files must not race for 9220. `prefix` runs
+ * it through another command (`ip netns exec NAME`).
  */
-export function start(args: string[]): Promise<Sim> {
+export function start(args: string[], prefix: string[] = [], readyMs = 10_000): Promise<Sim> {
   const all = args.includes("--jmp-port") ? args : [...args, "--jmp-port", "0"];
   return new Promise((resolve, reject) => {
-    const proc = track(spawn(process.execPath, [SIM, ...all], { stdio: ["pipe", "pipe", "pipe"] }));
+    const command = [...prefix, process.execPath, SIM, ...all];
+    const proc = track(spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "pipe"] }));
     let out = "";
     let err = "";
     const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error("no ready line in 10 s; stderr: " + err)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`no ready line in ${readyMs / 1000} s; stderr: ${err}`)), readyMs);
     proc.stderr!.on("data", (d: Buffer) => (err += d));
     proc.stdout!.on("data", (d: Buffer) => {
       out += d;
