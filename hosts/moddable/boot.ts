@@ -79,17 +79,60 @@ function buildPassword(): string | undefined {
 }
 
 const WEB_UI = "index.html.gz";
+const SETUP_UI = "setup.html.gz";
 
 /**
- * The web UI: one gzip page that the build put into the image (manifest.json `data`). It is
- * served from flash as it is, never copied into RAM.
+ * The web UI and the setup page: gzip pages that the build put into the image (manifest.json
+ * `data`). They are served from flash as they are, never copied into RAM.
  */
 function webUi(): { path: string; type: string; body: Uint8Array; gzip: boolean }[] {
-  if (!Resource.exists(WEB_UI)) return [];
-  return [{ path: "/index.html", type: "text/html; charset=utf-8", body: new Uint8Array(new Resource(WEB_UI) as unknown as ArrayBuffer), gzip: true }];
+  const pages: { path: string; type: string; body: Uint8Array; gzip: boolean }[] = [];
+  for (const [resource, path] of [
+    [WEB_UI, "/index.html"],
+    [SETUP_UI, "/setup.html"],
+  ]) {
+    if (Resource.exists(resource!)) pages.push({ path: path!, type: "text/html; charset=utf-8", body: new Uint8Array(new Resource(resource!) as unknown as ArrayBuffer), gzip: true });
+  }
+  return pages;
 }
+
+/**
+ * `mcconfig … wifiSsid=… wifiPassword=… setupPassword=…`: the Wi-Fi network to join until the
+ * registry names one (the setup page, or a Registry Write), and the setup access point's password
+ * instead of a random one. The registry always wins once it has a value.
+ *
+ * Not Moddable's usual `ssid=`/`password=`: on the ESP32 those make the SDK's own setup/network
+ * module (which modules/io brings in) join that network before `main` runs, and wait until it has,
+ * so a unit whose network is gone would never start and never open its setup access point.
+ */
+function buildNetwork(): { defaults: [string, string][]; setupPassword: string | undefined } {
+  const c = config as { ssid?: unknown; wifiSsid?: unknown; wifiPassword?: unknown; setupPassword?: unknown };
+  const defaults: [string, string][] = [];
+  if (typeof c.wifiSsid === "string" && c.wifiSsid) {
+    defaults.push(["IpConfig/WiFi/SSID", c.wifiSsid]);
+    if (typeof c.wifiPassword === "string" && c.wifiPassword) defaults.push(["IpConfig/WiFi/Password", c.wifiPassword]);
+  }
+  return { defaults, setupPassword: typeof c.setupPassword === "string" && c.setupPassword ? c.setupPassword : undefined };
+}
+
 function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
-  startDevice(host, { board, listeners, initialAdminPassword: buildPassword(), assets: webUi(), limits: DEVICE_LIMITS, registry: DEVICE_REGISTRY, websocket: DEVICE_WEBSOCKET, jmp: DEVICE_JMP, mqtt: DEVICE_MQTT, authentication: file?.httpServer?.authentication }).then(
+  const net = buildNetwork();
+  if (platform.noMulticast) host.log("info", `mdns: off: ${platform.noMulticast}`);
+  if ((config as { ssid?: unknown }).ssid) host.log("warn", "the build's ssid= is Moddable's setup/network's, which holds the boot until it joins: build with wifiSsid= and wifiPassword=");
+  startDevice(host, {
+    board,
+    listeners,
+    initialAdminPassword: buildPassword(),
+    defaults: net.defaults,
+    network: { captiveDnsPort: 53, setupPassword: net.setupPassword, mdns: !platform.noMulticast },
+    assets: webUi(),
+    limits: DEVICE_LIMITS,
+    registry: DEVICE_REGISTRY,
+    websocket: DEVICE_WEBSOCKET,
+    jmp: DEVICE_JMP,
+    mqtt: DEVICE_MQTT,
+    authentication: file?.httpServer?.authentication,
+  }).then(
     (device) => {
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));

@@ -3,7 +3,7 @@ import Net from "net";
 import Time from "time";
 import Timer from "timer";
 import type { BoardProfile } from "../../src/boards.ts";
-import type { FirmwareUpdate, Host, LogLevel, Pins, TextCodec, Timer as HostTimer, Timers } from "../../src/host.ts";
+import type { FirmwareUpdate, Host, LogLevel, Pins, TextCodec, Timer as HostTimer, Timers, Link } from "../../src/host.ts";
 import type { Platform } from "./platform.ts";
 import { moddableCrypto } from "./crypto.ts";
 import { ModdableFiles } from "./files.ts";
@@ -69,6 +69,7 @@ export class ModdableHost implements Host {
   readonly net = new ModdableNet();
   readonly pins: Pins;
   readonly update: FirmwareUpdate | undefined;
+  readonly link: Link | undefined;
   readonly unitId: string;
 
   constructor(platform: Platform, board: BoardProfile) {
@@ -77,10 +78,12 @@ export class ModdableHost implements Host {
       now: (): number => Date.now(),
       // Time.ticks is a 32-bit millisecond counter on some ports; Time.delta handles its wrap
       monotonic: (): number => Time.delta(bootTicks),
+      set: (epochMs: number): void => Time.set(Math.round(epochMs / 1000)),
     };
     this.platform = "moddable/" + platform.name;
     this.pins = platform.createPins(board);
     this.update = platform.createUpdate();
+    this.link = platform.createLink(board, (level, message) => this.log(level, message));
     let mac = "";
     try {
       mac = (Net.get("MAC") ?? "").replace(/:/g, "").toLowerCase();

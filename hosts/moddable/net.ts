@@ -8,7 +8,11 @@
  */
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
-import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener as HostListener, Net } from "../../src/host.ts";
+import UDP from "embedded:io/socket/udp";
+import NetStatus from "net";
+import { Socket as LegacySocket } from "socket";
+import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener as HostListener, Net, UdpOptions, UdpSocket } from "../../src/host.ts";
+import { isIpv4 } from "../../src/network/ipv4.ts";
 import { SendQueue } from "../../src/send-queue.ts";
 
 const READ_CHUNK = 1460; // one TCP segment: bounded heap per read
@@ -51,6 +55,92 @@ export class ModdableNet implements Net {
     if (options.tls) throw new Error("no TLS client on this device yet");
     return new SocketConnection(undefined, options);
   }
+
+  /** lwIP's resolver (the lin build: GLib's). */
+  resolve(name: string): Promise<string> {
+    if (isIpv4(name)) return Promise.resolve(name);
+    return new Promise((resolve, reject) => {
+      try {
+        NetStatus.resolve(name, (_name: string, address?: string) => (address ? resolve(address) : reject(new Error("cannot resolve " + name))));
+      } catch (e) {
+        reject(e); // lwIP's queue of lookups is full
+      }
+    });
+  }
+
+  /**
+   * ECMA-419's UDP, but for a multicast group: lin's ECMA-419 UDP has no multicast, so mDNS takes
+   * Moddable's socket module (whose lin version, the other way round, binds only multicast sockets).
+   */
+  udp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
+    return options.multicast ? multicastUdp(options, onPacket) : unicastUdp(options, onPacket);
+  }
+}
+
+function unicastUdp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
+  try {
+    const socket = new UDP({
+      ...(options.port ? { port: options.port } : {}),
+      onReadable(count: number) {
+        while (count-- > 0) {
+          const packet = this.read();
+          try {
+            onPacket(new Uint8Array(packet), packet.address, packet.port);
+          } catch (e) {
+            trace(`error udp: ${(e as Error).message}\n`);
+          }
+        }
+      },
+    });
+    return Promise.resolve({
+      port: options.port,
+      send(bytes, address, port) {
+        try {
+          socket.write(bytes, address, port);
+        } catch {
+          // a datagram that cannot be sent is dropped, as UDP does
+        }
+      },
+      close: () => (socket as unknown as { close(): void }).close(),
+    });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** Datagrams are read in the socket module's callback, the only time they can be. */
+function multicastUdp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
+  try {
+    const socket = new LegacySocket({ kind: "UDP", port: options.port, multicast: options.multicast } as never) as unknown as LegacyUdp;
+    socket.callback = function (message: number, _length: number, address: string, port: number) {
+      if (message !== 2) return; // 2: a datagram to read
+      try {
+        onPacket(new Uint8Array(this.read(ArrayBuffer)), address, port);
+      } catch (e) {
+        trace(`error udp: ${(e as Error).message}\n`);
+      }
+    };
+    return Promise.resolve({
+      port: options.port,
+      send(bytes, address, port) {
+        try {
+          socket.write(address, port, bytes.slice().buffer as ArrayBuffer);
+        } catch {
+          // a datagram that cannot be sent is dropped, as UDP does
+        }
+      },
+      close: () => socket.close(),
+    });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+interface LegacyUdp {
+  callback: (this: LegacyUdp, message: number, length: number, address: string, port: number) => void;
+  read(type: typeof ArrayBuffer): ArrayBuffer;
+  write(address: string, port: number, data: ArrayBuffer): void;
+  close(): void;
 }
 
 /** The socket's callbacks, shared by every socket: `this` is the socket, its `target` the connection. */

@@ -1,6 +1,7 @@
 /** Moddable builds without GPIO (the `lin` simulator): the simulated board from sim/, no firmware slots. */
 import { SimBoard } from "../../sim/board.ts";
 import type { Platform } from "./platform.ts";
+import { WifiLink } from "./wifi-link.ts";
 
 let board: SimBoard | undefined; // made at boot
 
@@ -8,6 +9,10 @@ const platform: Platform = {
   name: "sim",
   createPins: (profile) => (board = new SimBoard(profile)),
   createUpdate: () => undefined,
+  // the SDK simulates Wi-Fi on lin: joining always works (but for the password "invalid!")
+  createLink: (_board, log) => new WifiLink(log),
+  // modules/network/socket/lin/modSocket.c (8.2.3) tests inet_pton's result the wrong way round
+  noMulticast: "Moddable's lin socket module refuses every multicast group",
   simulatedBoard: () => board,
 };
 export default platform;

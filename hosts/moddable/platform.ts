@@ -4,12 +4,16 @@
  */
 import type { SimBoard } from "../../sim/board.ts";
 import type { BoardProfile } from "../../src/boards.ts";
-import type { FirmwareUpdate, Pins } from "../../src/host.ts";
+import type { FirmwareUpdate, Link, LogLevel, Pins } from "../../src/host.ts";
 
 export interface Platform {
   name: string;
   createPins(board: BoardProfile): Pins;
   createUpdate(): FirmwareUpdate | undefined;
+  /** The unit's own network interface, as the board profile says (Wi-Fi unless "ethernet"). */
+  createLink(board: BoardProfile, log: (level: LogLevel, message: string) => void): Link | undefined;
+  /** Why this platform cannot join a multicast group (so no mDNS), or undefined when it can. */
+  noMulticast?: string;
   /** Where the pins are simulated (lin): the board, for the test build's test port. */
   simulatedBoard?(): SimBoard | undefined;
 }

@@ -8,9 +8,11 @@
  */
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
+import net from "node:net";
 import path from "node:path";
 import { ROOT } from "../../hosts/build/build.ts";
 import { DEVICE_TOOLS, ensureTools } from "../system-tools.ts";
+import { DEVICE_PORTS } from "./mcsim.ts";
 import { buildImage, findSdk, imageFigures } from "./sdk.ts";
 
 function fail(message: string): never {
@@ -23,6 +25,14 @@ try {
   ensureTools(DEVICE_TOOLS);
 } catch (e) {
   fail((e as Error).message);
+}
+// the image cannot say why it did not start when a port is taken (a bind failure aborts it before it logs)
+for (const port of Object.values(DEVICE_PORTS)) {
+  const free = await new Promise<boolean>((resolve) => {
+    const server = net.createServer().once("error", () => resolve(false));
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+  });
+  if (!free) fail(`port ${port} is in use (an mcsim left running?): the device image needs ${Object.values(DEVICE_PORTS).join(", ")} and 53/udp free`);
 }
 let sdk;
 try {
@@ -44,7 +54,7 @@ process.stdout.write(
 // the budget (test/node/device-build.test.ts checks manifest.json; this, what the build made of it)
 if (figures.heapSlots > 4928 || figures.chunkBytes > 2 * 78_848) fail(`the image's heap (${figures.heapSlots} slots, ${figures.chunkBytes} B) is over the budget: 4,928 slots, 157,696 B on lin`);
 
-const suites = (process.env.IOBOX_DEVICE_SUITES ?? "protocols,mqtt,load").split(",").map((s) => path.join(ROOT, "test/device", s + ".test.ts"));
+const suites = (process.env.IOBOX_DEVICE_SUITES ?? "protocols,mqtt,load,setup").split(",").map((s) => path.join(ROOT, "test/device", s + ".test.ts"));
 const code = await new Promise<number>((resolve) => {
   const child = spawn(process.execPath, ["--import", path.join(ROOT, "hosts/node/register.mjs"), "--test", "--test-concurrency=1", "--test-reporter=spec", "--test-timeout=180000", ...suites], {
     cwd: ROOT,

@@ -22,30 +22,57 @@ test("every module manifest.json names exists after npm run build:device", async
   assert.equal(manifest.platforms.lin.modules["iobox-platform"], "./build/device/platform-sim");
   // the web UI goes into the image as a resource, named as hosts/moddable/main.ts opens it
   const data = (manifest.data["*"] as string[]).filter((d) => d.startsWith("./"));
-  assert.deepEqual(data, ["./build/ui/index.html.gz"]);
+  assert.deepEqual(data, ["./build/ui/index.html.gz", "./build/ui/setup.html.gz"]);
   const page = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, data[0]!))).toString("utf8");
   assert.match(page, /^<!doctype html>/);
-  assert.match(fs.readFileSync(path.join(ROOT, "hosts/moddable/boot.ts"), "utf8"), /const WEB_UI = "index\.html\.gz";/);
+  const boot = fs.readFileSync(path.join(ROOT, "hosts/moddable/boot.ts"), "utf8");
+  assert.match(boot, /const WEB_UI = "index\.html\.gz";/);
+  assert.match(boot, /const SETUP_UI = "setup\.html\.gz";/);
   // the device's code lives in flash: everything but main is preloaded
   for (const m of ["iobox", "iobox-platform"]) assert.ok((manifest.preload as string[]).includes(m), m + " is preloaded");
   assert.ok(!(manifest.preload as string[]).includes("main"), "main is not preloaded: it boots the device");
 });
 
-test("the device bundle imports only modules the Moddable build provides", async () => {
-  const provided = /^(embedded:io\/socket\/(tcp|listener)|embedded:io\/digital|embedded:storage\/flash|embedded:update|crypt|curve|ecdsa|ecp|file|mc\/config|net|Resource|time|timer|iobox|iobox-platform)$/;
+test("the device bundle imports only modules the Moddable build provides, each platform's module only what its platform's manifest includes", async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  // what every build has (manifest.json's includes, the SDK's base and modules/io), and each platform's own
+  const everywhere = /^(embedded:io\/socket\/(tcp|listener|udp)|crypt|curve|ecdsa|ecp|file|mc\/config|net|socket|Resource|time|timer|iobox|iobox-platform)$/;
+  const byPlatform: Record<string, { file: string; includes: Record<string, string> }> = {
+    esp32: { file: "platform-esp32.js", includes: { wifi: "network/wifi", "embedded:update": "io/update" } },
+    "esp32/wt32_eth01": { file: "platform-esp32-ethernet.js", includes: { ethernet: "network/ethernet", "embedded:update": "io/update" } },
+    lin: { file: "platform-sim.js", includes: { wifi: "network/wifi" } },
+  };
+  const esp32Io = /^embedded:(io\/digital|storage\/flash)$/; // modules/io's ESP32 manifest
   const expected: Record<string, string[]> = {
     "main.js": ["iobox"],
-    "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "file", "iobox-platform", "mc/config", "net", "time", "timer"],
-    "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update"],
-    "platform-sim.js": [],
+    "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "embedded:io/socket/udp", "file", "iobox-platform", "mc/config", "net", "socket", "time", "timer"],
+    "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "net", "wifi"],
+    "platform-esp32-ethernet.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "ethernet", "net"],
+    "platform-sim.js": ["net", "wifi"],
   };
-  for (const [file, want] of Object.entries(expected)) {
+  const importsOf = (file: string): string[] => {
     const code = fs.readFileSync(path.join(ROOT, "build/device", file), "utf8");
-    const imports = [...new Set([...code.matchAll(/(?:^|[;}\s])import(?:[^"';]*?from)?\s*"([^"]+)"/g)].map((m) => m[1]!))].sort();
-    assert.deepEqual(imports, want, file);
-    for (const specifier of imports) assert.match(specifier, provided, `${file} imports ${specifier}`);
-    assert.doesNotMatch(code, /\b(require\(|process\.|Buffer\.|setTimeout|TextEncoder|console\.)/, file + " uses nothing Node-only");
+    const nodeOnly = /\b(require\(|process\.|Buffer\.|setTimeout|TextEncoder|console\.(log|warn|error|info)\b)/.exec(code);
+    assert.equal(nodeOnly && code.slice(nodeOnly.index - 60, nodeOnly.index + 40), null, file + " uses nothing Node-only");
+    return [...new Set([...code.matchAll(/(?:^|[;}\s])import(?:[^"';]*?from)?\s*"([^"]+)"/g)].map((m) => m[1]!))].sort();
+  };
+  for (const [file, want] of Object.entries(expected)) assert.deepEqual(importsOf(file), want, file);
+  for (const file of ["main.js", "iobox.js"]) for (const specifier of importsOf(file)) assert.match(specifier, everywhere, `${file} imports ${specifier}`);
+  for (const [name, { file, includes }] of Object.entries(byPlatform)) {
+    const platform = manifest.platforms[name];
+    assert.equal(platform.modules?.["iobox-platform"] ?? manifest.modules["iobox-platform"], "./build/device/" + file.slice(0, -3), name);
+    for (const specifier of importsOf(file)) {
+      if (everywhere.test(specifier) || (name.startsWith("esp32") && esp32Io.test(specifier))) continue;
+      const from = includes[specifier];
+      assert.ok(from, `${file} imports ${specifier}, which the ${name} build does not provide`);
+      assert.ok((platform.include as string[]).includes(`$(MODDABLE)/modules/${from}/manifest.json`), `the ${name} build includes ${from} for ${specifier}`);
+    }
   }
+  // the SDK's setup/network and setup/ethernet (from modules/io on ESP32) would hold the boot until
+  // they joined the network that `ssid` names, or until the cable had a link: iobox joins by itself
+  assert.equal(manifest.platforms["esp32/wt32_eth01"].config.ssid, "", "an empty ssid makes both step aside");
+  assert.equal(manifest.config.ssid, undefined);
+  assert.equal(manifest.platforms.esp32.config.ssid, undefined);
 });
 
 test("manifest.json gives the device a fixed heap no larger than Moddable's stock ESP32 targets', and lin the same slots", () => {

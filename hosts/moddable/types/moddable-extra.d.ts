@@ -56,3 +56,18 @@ declare module "embedded:update" {
 
 // Installed as a global by $(MODDABLE)/modules/io/manifests/<platform>; restart exists on esp32 only.
 declare var System: { restart?: () => void } | undefined;
+
+// modules/network/ethernet/ethernet.js (esp32 Ethernet targets)
+declare module "ethernet" {
+  export default class Ethernet {
+    static readonly gotIP: "gotIP";
+    static readonly lostIP: "lostIP";
+    static readonly connected: "connect";
+    static readonly disconnected: "disconnect";
+    constructor(options: undefined, onNotify: (message: string) => void);
+    close(): void;
+    static start(): void;
+    static useStaticIP(address: string, netmask: string, gateway: string): void;
+    static useDHCP(): void;
+  }
+}
