@@ -63,3 +63,25 @@ test("a new board: its page is the setup page, which chooses the network and the
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a unit that has an administrator: choosing the network on the setup page takes that login (the browser's own dialog, answered here as a user would)", async () => {
+  const owned = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--wifi", "HomeNet:home-pw-123", "--password", "Admin-pw-1"]);
+  try {
+    const base = `http://127.0.0.1:${owned.ports.http}`;
+    const refused = await fetch(base + "/api/setup", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ssid: "HomeNet", password: "home-pw-123" }) });
+    assert.equal(refused.status, 401, "no login, no change");
+    assert.match(refused.headers.get("www-authenticate") ?? "", /^Digest /, "a challenge the browser answers with its login dialog");
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, httpCredentials: { username: "jnior", password: "Admin-pw-1" } });
+    const page = await context.newPage();
+    await page.goto(base + "/setup");
+    await page.locator("#ssid option", { hasText: "HomeNet" }).waitFor({ state: "attached" });
+    assert.equal(await page.locator("#admin").isVisible(), false, "no new administrator password asked for");
+    await page.selectOption("#ssid", "HomeNet");
+    await page.fill("#password", "home-pw-123");
+    await page.click("#join");
+    await page.locator("#result [role=status]", { hasText: /Joined HomeNet: the unit is at http:\/\/192\.168\.1\.\d+\// }).waitFor({ timeout: 15_000 });
+    await context.close();
+  } finally {
+    await owned.stop();
+  }
+});
