@@ -69,71 +69,63 @@ export class ModdableNet implements Net {
   }
 
   /**
-   * ECMA-419's UDP, but for a multicast group: lin's ECMA-419 UDP has no multicast, so mDNS takes
-   * Moddable's socket module (whose lin version, the other way round, binds only multicast sockets).
+   * ECMA-419's UDP (the captive DNS, SNTP); for a multicast group (mDNS), Moddable's `socket` module,
+   * which joins groups on lwIP (the ESP32). lin's refuses every group: platform-sim says so.
    */
-  udp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
-    return options.multicast ? multicastUdp(options, onPacket) : unicastUdp(options, onPacket);
+  udp(options: UdpOptions, onPacket: OnPacket): Promise<UdpSocket> {
+    try {
+      return Promise.resolve(options.multicast ? multicastUdp(options, onPacket) : unicastUdp(options, onPacket));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 }
 
-function unicastUdp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
-  try {
-    const socket = new UDP({
-      ...(options.port ? { port: options.port } : {}),
-      onReadable(count: number) {
-        while (count-- > 0) {
-          const packet = this.read();
-          try {
-            onPacket(new Uint8Array(packet), packet.address, packet.port);
-          } catch (e) {
-            trace(`error udp: ${(e as Error).message}\n`);
-          }
-        }
-      },
-    });
-    return Promise.resolve({
-      port: options.port,
-      send(bytes, address, port) {
-        try {
-          socket.write(bytes, address, port);
-        } catch {
-          // a datagram that cannot be sent is dropped, as UDP does
-        }
-      },
-      close: () => (socket as unknown as { close(): void }).close(),
-    });
-  } catch (e) {
-    return Promise.reject(e);
-  }
+type OnPacket = (bytes: Uint8Array, address: string, port: number) => void;
+
+function unicastUdp(options: UdpOptions, onPacket: OnPacket): UdpSocket {
+  const socket = new UDP({
+    ...(options.port ? { port: options.port } : {}),
+    onReadable(count: number) {
+      while (count-- > 0) {
+        const packet = this.read();
+        deliver(onPacket, new Uint8Array(packet), packet.address, packet.port);
+      }
+    },
+  });
+  return udpSocket(options.port, (bytes, address, port) => socket.write(bytes, address, port), () => (socket as unknown as { close(): void }).close());
 }
 
 /** Datagrams are read in the socket module's callback, the only time they can be. */
-function multicastUdp(options: UdpOptions, onPacket: (bytes: Uint8Array, address: string, port: number) => void): Promise<UdpSocket> {
+function multicastUdp(options: UdpOptions, onPacket: OnPacket): UdpSocket {
+  const socket = new LegacySocket({ kind: "UDP", port: options.port, multicast: options.multicast } as never) as unknown as LegacyUdp;
+  socket.callback = function (message: number, _length: number, address: string, port: number) {
+    if (message === 2) deliver(onPacket, new Uint8Array(this.read(ArrayBuffer)), address, port); // 2: a datagram to read
+  };
+  return udpSocket(options.port, (bytes, address, port) => socket.write(address, port, bytes.slice().buffer as ArrayBuffer), () => socket.close());
+}
+
+/** A receiver's exception must not escape into the socket's native callback. */
+function deliver(onPacket: OnPacket, bytes: Uint8Array, address: string, port: number): void {
   try {
-    const socket = new LegacySocket({ kind: "UDP", port: options.port, multicast: options.multicast } as never) as unknown as LegacyUdp;
-    socket.callback = function (message: number, _length: number, address: string, port: number) {
-      if (message !== 2) return; // 2: a datagram to read
-      try {
-        onPacket(new Uint8Array(this.read(ArrayBuffer)), address, port);
-      } catch (e) {
-        trace(`error udp: ${(e as Error).message}\n`);
-      }
-    };
-    return Promise.resolve({
-      port: options.port,
-      send(bytes, address, port) {
-        try {
-          socket.write(address, port, bytes.slice().buffer as ArrayBuffer);
-        } catch {
-          // a datagram that cannot be sent is dropped, as UDP does
-        }
-      },
-      close: () => socket.close(),
-    });
+    onPacket(bytes, address, port);
   } catch (e) {
-    return Promise.reject(e);
+    trace(`error udp: ${(e as Error).message}\n`);
   }
+}
+
+function udpSocket(port: number, write: (bytes: Uint8Array, address: string, port: number) => void, close: () => void): UdpSocket {
+  return {
+    port,
+    send(bytes, address, to) {
+      try {
+        write(bytes, address, to);
+      } catch {
+        // a datagram that cannot be sent is dropped, as UDP does
+      }
+    },
+    close,
+  };
 }
 
 interface LegacyUdp {
