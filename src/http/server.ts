@@ -7,6 +7,7 @@
  * throws out of a callback and never hangs.
  */
 import { encodeAscii } from "../bytes.ts";
+import type { Budgeted, ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener, ListenOptions, LogLevel, TextCodec, Timer } from "../host.ts";
 import { acceptKey, isValidKey } from "../ws/handshake.ts";
 import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptions } from "../ws/websocket.ts";
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   limits?: Partial<HttpLimits>;
   /** Defaults for accepted WebSockets; a route may override them in `acceptWebSocket`. */
   websocket?: Partial<WebSocketOptions>;
+  /** The unit's connection budget, shared with the other servers (connection-budget.ts). */
+  budget?: ConnectionBudget;
 }
 
 type Session = HttpConnection | WebSocket;
@@ -30,6 +33,7 @@ export class HttpServer implements WebSocketHost {
   readonly limits: HttpLimits;
   readonly websocketDefaults: WebSocketOptions;
   readonly router: Router;
+  private readonly budget: ConnectionBudget | undefined;
   private readonly sessions = new Set<Session>();
   private readonly listeners: Listener[] = [];
   private sweeper: Timer | undefined;
@@ -43,6 +47,7 @@ export class HttpServer implements WebSocketHost {
     options: HttpServerOptions,
   ) {
     this.router = options.router;
+    this.budget = options.budget;
     this.limits = { ...SIMULATOR_LIMITS, ...options.limits };
     this.websocketDefaults = { ...SIMULATOR_WEBSOCKET, ...options.websocket };
   }
@@ -74,12 +79,11 @@ export class HttpServer implements WebSocketHost {
   accept(connection: Connection): void {
     if (this.closing || this.sessions.size >= this.limits.maxConnections) {
       this.log(this.closing ? "debug" : "warn", `${connection.remoteAddress}:${connection.remotePort}: refused, ${this.closing ? "shutting down" : this.sessions.size + " connections open (limit " + this.limits.maxConnections + ")"}`);
-      connection.onData = undefined;
-      connection.write(SERVICE_UNAVAILABLE);
-      connection.close();
-      return;
+      return refuse(connection);
     }
-    this.add(new HttpConnection(this, connection));
+    const session = new HttpConnection(this, connection);
+    if (this.budget && !this.budget.admit(session)) return session.refuseUnavailable();
+    this.add(session);
   }
 
   /**
@@ -117,6 +121,7 @@ export class HttpServer implements WebSocketHost {
 
   /** @internal a session has ended */
   release(session: Session): void {
+    this.budget?.release(session);
     if (!this.sessions.delete(session)) return;
     if (session instanceof WebSocket) this.webSocketCount--;
     this.settle();
@@ -126,6 +131,7 @@ export class HttpServer implements WebSocketHost {
   upgraded(from: HttpConnection, to: WebSocket): void {
     this.sessions.delete(from);
     this.sessions.add(to);
+    this.budget?.replace(from, to);
     this.webSocketCount++;
   }
 
@@ -158,6 +164,13 @@ export class HttpServer implements WebSocketHost {
 }
 
 const SERVICE_UNAVAILABLE = encodeAscii("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+/** No room: 503, before a byte of the request is read. */
+function refuse(connection: Connection): void {
+  connection.onData = undefined;
+  connection.write(SERVICE_UNAVAILABLE);
+  connection.close();
+}
 const CONTINUE = encodeAscii("HTTP/1.1 100 Continue\r\n\r\n");
 const EMPTY = new Uint8Array(0);
 /** Bodies above this are queued by reference after the head rather than copied into one buffer with it. */
@@ -169,7 +182,8 @@ const BODY = 1; // reading a request body
 const WAIT = 2; // a handler has the request (or is streaming the response)
 const DONE = 3; // closing or closed: input is ignored
 
-class HttpConnection implements ExchangeOwner, BodySink {
+class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
+  readonly kind = "http";
   private state = HEAD;
   private readonly scanner: HeadScanner;
   /** Bytes kept between reads: a partial head, or pipelined requests waiting their turn. */
@@ -204,6 +218,31 @@ class HttpConnection implements ExchangeOwner, BodySink {
     connection.onData = httpData;
     connection.onDrain = httpDrain;
     connection.onClose = httpClosed;
+  }
+
+  get remoteAddress(): string {
+    return this.connection.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.connection.remotePort;
+  }
+
+  /** Between requests, or still reading a head: closing it loses nothing (a keep-alive client reconnects). */
+  get sheddable(): boolean {
+    return this.state === HEAD;
+  }
+
+  shed(): void {
+    this.state = DONE;
+    this.dropBuffer();
+    this.connection.close();
+  }
+
+  /** Admitted by nobody: 503, and the connection is closed. */
+  refuseUnavailable(): void {
+    this.state = DONE;
+    refuse(this.connection);
   }
 
   // --- input ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * closed. A client that lets `maxBuffered` bytes pile up unread is dropped rather than allowed to
  * hold the device's memory.
  */
+import type { Budgeted, ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener } from "../host.ts";
 import { utf8Continue } from "../ws/utf8-stream.ts";
 import { JmpParser, type JmpReceiver } from "./jmp-framing.ts";
@@ -17,6 +18,8 @@ export interface JmpOptions {
   maxMessage: number;
   /** Unsent bytes at which a client counts as not reading and is dropped. */
   maxBuffered: number;
+  /** The unit's connection budget, shared with the other servers (connection-budget.ts). */
+  budget?: ConnectionBudget;
 }
 
 /** Device profile: like the WebSocket one (websocket.ts), 4 KB each way. (The connection limit is the registry's JMP/MaxConnections.) */
@@ -56,25 +59,32 @@ export class JmpServer {
   private accept(connection: Connection): void {
     if (this.links.size >= this.options.maxConnections) {
       this.host.log("warn", `jmp ${connection.remoteAddress}:${connection.remotePort}: refused, ${this.links.size} connections open (limit ${this.options.maxConnections})`);
-      const json = `{"Message":"Error","Text":"503 Service Unavailable","Detail":"${this.options.maxConnections} JMP connections are open"}`;
-      connection.write(this.host.text.encode(`[${json.length},${json}]`));
-      connection.close();
-      return;
+      return this.refuse(connection, `${this.options.maxConnections} JMP connections are open`);
     }
     const link = new JmpLink(this, connection);
+    if (this.options.budget && !this.options.budget.admit(link)) return this.refuse(connection, "every connection slot of the unit is held by a logged-in client");
     this.links.add(link);
     link.session = this.service.open(link);
+  }
+
+  private refuse(connection: Connection, detail: string): void {
+    connection.onData = connection.onClose = undefined;
+    const json = `{"Message":"Error","Text":"503 Service Unavailable","Detail":"${detail}"}`;
+    connection.write(this.host.text.encode(`[${json.length},${json}]`));
+    connection.close();
   }
 
   /** @internal */
   released(link: JmpLink): void {
     this.links.delete(link);
+    this.options.budget?.release(link);
   }
 }
 
-class JmpLink implements Link, JmpReceiver {
+class JmpLink implements Link, JmpReceiver, Budgeted {
   readonly transport = "jmp";
-  session!: JanosSession;
+  readonly kind = "jmp";
+  session!: JanosSession; // set as soon as the budget has admitted it
   private readonly parser: JmpParser;
 
   constructor(
@@ -112,6 +122,14 @@ class JmpLink implements Link, JmpReceiver {
   }
 
   close(): void {
+    this.connection.close();
+  }
+
+  get sheddable(): boolean {
+    return this.session?.principal === undefined; // (no session yet: being admitted)
+  }
+
+  shed(): void {
     this.connection.close();
   }
 

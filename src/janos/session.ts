@@ -26,6 +26,11 @@ export class JanosSession {
 
   constructor(readonly link: Link) {}
 
+  /** Not logged in yet: the connection budget may close it to make room (connection-budget.ts). */
+  get sheddable(): boolean {
+    return this.principal === undefined;
+  }
+
   /** For logs: "10.0.0.7:50122 (websocket)". */
   get peer(): string {
     return `${this.link.remoteAddress}:${this.link.remotePort} (${this.link.transport})`;

@@ -11,6 +11,7 @@
  *   any outage. QoS 1 messages still unacknowledged when a connection ends are sent again first.
  * - Connecting, the TLS handshake and CONNACK must all finish within 10 s.
  */
+import type { ConnectionBudget } from "../connection-budget.ts";
 import type { ClientConnection, Host, Timer, TlsClientOptions } from "../host.ts";
 import { isIpv4 } from "../network/ipv4.ts";
 import { encodePacket, MqttProtocolError, PacketReader, type Packet } from "./codec.ts";
@@ -85,6 +86,8 @@ export class MqttClient {
     private readonly host: Host,
     readonly settings: MqttSettings,
     readonly limits: MqttLimits = SIMULATOR_MQTT,
+    /** The unit's connection budget: the broker connection takes one of its outbound slots. */
+    private readonly budget?: ConnectionBudget,
   ) {}
 
   start(): void {
@@ -151,10 +154,12 @@ export class MqttClient {
 
   private open(address: string): void {
     const tls = this.settings.tls && { ...this.settings.tls, servername: this.settings.tls.servername ?? this.settings.host };
+    if (this.budget && !this.budget.openOutbound()) return this.fail("no connection slot free");
     let c: ClientConnection;
     try {
       c = this.host.net.connect({ host: address, port: this.settings.port, tls });
     } catch (e) {
+      this.budget?.closeOutbound();
       return this.fail((e as Error).message);
     }
     this.connection = c;
@@ -261,6 +266,7 @@ export class MqttClient {
       c.onData = undefined;
       c.onClose = undefined;
       c.onDrain = undefined;
+      this.budget?.closeOutbound();
     }
   }
 

@@ -15,6 +15,7 @@
  * availability, the discovery configs and every state again, and so does Home Assistant's birth
  * message; state changes made while offline wait in the client's queue, newest per topic.
  */
+import type { ConnectionBudget } from "../connection-budget.ts";
 import type { Host } from "../host.ts";
 import type { IoKind } from "../io/channel.ts";
 import type { Io } from "../io/io.ts";
@@ -49,7 +50,7 @@ export class MqttService implements LiveValues {
 
   constructor(
     private readonly host: Host,
-    private readonly deps: { registry: Registry; io: Io; identity: MqttIdentity },
+    private readonly deps: { registry: Registry; io: Io; identity: MqttIdentity; budget?: ConnectionBudget; off?: string },
     private readonly limits: MqttLimits = SIMULATOR_MQTT,
   ) {
     deps.registry.schema.define(MQTT_KEYS);
@@ -93,6 +94,7 @@ export class MqttService implements LiveValues {
 
   /** Starts, stops or restarts the client when the settings it runs with changed. */
   private apply(): void {
+    if (this.deps.off) return this.setStatus(this.deps.off);
     const r = this.deps.registry;
     const get = (k: string): string => r.get("MQTT/" + k) ?? "";
     const serial = this.deps.identity.serialNumber;
@@ -132,7 +134,7 @@ export class MqttService implements LiveValues {
       return this.setStatus(problem);
     }
     if (this.registryAccess) this.host.log("warn", `mqtt: MQTT/RegistryAccess is on: whoever may publish to ${this.prefix}/registry/write can change the registry`);
-    const client = new MqttClient(this.host, settings, this.limits);
+    const client = new MqttClient(this.host, settings, this.limits, this.deps.budget);
     client.onStatus = (s) => this.setStatus(s);
     client.onConnected = () => this.connected();
     client.onMessage = (topic, payload, retained) => this.message(topic, payload, retained);

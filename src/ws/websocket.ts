@@ -6,6 +6,7 @@
  * Server frames are unmasked and never fragmented. Protocol layers send text with `send`, bytes
  * with `sendBinary`, or the same pre-encoded frame to many connections with `sendFrame`.
  */
+import type { Budgeted } from "../connection-budget.ts";
 import type { Connection, TextCodec } from "../host.ts";
 import { encodeCloseFrame, encodeFrame, OP_BINARY, OP_PING, OP_PONG, OP_TEXT } from "./frame.ts";
 import { FrameParser } from "./frame-parser.ts";
@@ -76,7 +77,8 @@ const CLOSED = 2; // the handshake is over; the TCP connection may still be flus
 
 const EMPTY = new Uint8Array(0);
 
-export class WebSocket extends FrameParser {
+export class WebSocket extends FrameParser implements Budgeted {
+  readonly kind = "websocket";
   handler: WebSocketHandler = IGNORE;
   /** The owner's, like Connection.target. */
   target?: unknown;
@@ -112,6 +114,20 @@ export class WebSocket extends FrameParser {
 
   get secure(): boolean {
     return this.connection.secure;
+  }
+
+  /**
+   * For the connection budget: a WebSocket whose owner has not logged it in yet. The owner says so
+   * through its `target` (`sheddable`): a JANOS session before its login; a target that does not
+   * say (a route that authenticated the upgrade) is kept.
+   */
+  get sheddable(): boolean {
+    return (this.target as { sheddable?: boolean } | undefined)?.sheddable === true;
+  }
+
+  /** Closed to make room for another connection (1013: try again later). */
+  shed(): void {
+    this.close(1013, "no connection slot for a client that has not logged in");
   }
 
   /** Bytes waiting to be sent. */
