@@ -26,6 +26,8 @@ export interface MemoryHostOptions {
   air?: SimulatedAir;
   /** Where log lines go; by default they are kept in `logs`. */
   log?: (level: LogLevel, message: string) => void;
+  /** A platform that cannot restart itself (Moddable's lin simulator): no `restart`. */
+  noRestart?: boolean;
 }
 
 export interface LogLine {
@@ -49,6 +51,9 @@ export class MemoryHost implements Host {
   readonly unitId: string;
   readonly link: SimulatedLink | undefined;
   readonly logs: LogLine[] = [];
+  /** Restarts asked for: a test boots the next device on this host's flash when it wants. */
+  restarts = 0;
+  readonly restart: (() => void) | undefined;
   private readonly prng: Prng;
   private readonly sink: ((level: LogLevel, message: string) => void) | undefined;
 
@@ -66,11 +71,13 @@ export class MemoryHost implements Host {
     this.unitId = options.unitId ?? "02000000" + (seed & 0xffff).toString(16).padStart(4, "0");
     this.link = options.air && new SimulatedLink(options.air, this.unitId.replace(/(..)(?!$)/g, "$1:"), this.clock);
     this.sink = options.log;
+    this.restart = options.noRestart ? undefined : () => void this.restarts++;
   }
 
   random(into: Uint8Array): void {
     this.prng.fill(into);
   }
+
 
   log(level: LogLevel, message: string): void {
     if (this.sink) this.sink(level, message);
@@ -82,7 +89,6 @@ export class MemoryHost implements Host {
 export class MemoryUpdate implements FirmwareUpdate {
   image: Uint8Array | undefined;
   committed = false;
-  restarts = 0;
   private expected = -1;
   private received: Uint8Array[] = [];
   private length = 0;
@@ -119,9 +125,5 @@ export class MemoryUpdate implements FirmwareUpdate {
     this.expected = -1;
     this.received = [];
     this.length = 0;
-  }
-
-  restart(): void {
-    this.restarts++;
   }
 }

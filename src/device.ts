@@ -9,7 +9,9 @@ import { UserStore, type Principal, type User } from "./auth/users.ts";
 import { WebLogin } from "./auth/web-login.ts";
 import { WebSessions } from "./auth/web-sessions.ts";
 import type { BoardProfile } from "./boards.ts";
+import { BootRecord, SAFE_MODE_AFTER } from "./boot-record.ts";
 import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
+import { ConnectionBudget, SIMULATOR_BUDGET, type BudgetOptions } from "./connection-budget.ts";
 import { factoryReset, resetRequested } from "./factory-reset.ts";
 import type { Clock, Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
@@ -77,6 +79,8 @@ export interface DeviceConfig {
   /** The JMP server: `port` overrides the registry's JMP/Port (0 = any free port); JMP/MaxConnections always applies. */
   jmp?: { host?: string; port?: number } & Partial<Omit<JmpOptions, "maxConnections">>;
   janos?: Partial<JanosOptions>;
+  /** The connections the unit can hold, inbound and outbound together (default: the simulator's; the device host passes DEVICE_BUDGET). */
+  budget?: BudgetOptions;
   /** MQTT client limits (default: the simulator profile; the device host passes DEVICE_MQTT). */
   mqtt?: MqttLimits;
   /** The web UI's files (the host embeds them); without them `/` says there is no UI. */
@@ -108,7 +112,14 @@ export interface Device {
   readonly xentara: XentaraService;
   readonly mqtt: MqttService;
   readonly network: NetworkServices;
+  /** This boot is in safe mode (boot-record.ts). */
+  readonly safeMode: boolean;
   status(): DeviceStatus;
+  /**
+   * Flushes the registry, marks the boot good, stops gracefully and restarts the unit (after a
+   * moment, so that the answer to whoever asked goes out first). False where the host cannot restart.
+   */
+  reboot(by: string): boolean;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
 }
@@ -119,14 +130,23 @@ export function serialNumberOf(unitId: string): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/** Time for the answer to a reboot request to go out before the unit stops. */
+const REBOOT_DELAY_MS = 250;
+/** A stop that takes longer than this does not hold up the restart. */
+const STOP_LIMIT_MS = 7000;
+
 export async function startDevice(host: Host, config: DeviceConfig): Promise<Device> {
+  // counted before anything can fail: a boot that never gets going is a failed one too
+  const boots = new BootRecord(host);
+  const safeMode = boots.safeMode;
+  if (safeMode) host.log("error", `boot: the last ${boots.failures} boots failed (${SAFE_MODE_AFTER} in a row make safe mode): SAFE MODE. Network, web UI and logins only; relays stay at their initial states; JMP, MQTT and /api/ws are off. Put right what failed, then reboot.`);
   const registry = new Registry(host, config.registry);
   registry.schema.define(DEVICE_KEYS).define(MODEL_KEYS); // Xentara's element UUIDs, kept before anyone connects
   defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
   registry.schema.define(NETWORK_KEYS);
   const serialNumber = serialNumberOf(host.unitId);
   const bootedAt = host.clock.monotonic();
-  registry.provide(new DeviceValues(host.clock, bootedAt, serialNumber, config.board.model));
+  registry.provide(new DeviceValues(host.clock, bootedAt, serialNumber, config.board.model, boots));
 
   // the relays are driven to their boot state before anything else happens, the network last
   let io: Io;
@@ -157,14 +177,20 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     if (made) host.log("warn", `administrator "jnior" created with password: ${made} (shown once)`);
   });
 
+  const budget = new ConnectionBudget(host, config.budget ?? SIMULATOR_BUDGET);
   const limiter = new FailureLimiter(host.clock);
   const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
   const sessions = new WebSessions(host);
   const login = new WebLogin(host, { registry, users, limiter, sessions }, authentication.realm);
-  const janos = new JanosService(host, { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber } }, config.janos);
+  let reboot: (by: string) => boolean = () => false; // set once stop() exists
+  const janos = new JanosService(
+    host,
+    { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by) },
+    config.janos,
+  );
   const webSockets = new JanosWebSockets(janos);
   const anonymous = new AnonymousAccess(host, registry, users);
-  const mqtt = new MqttService(host, { registry, io, identity: { serialNumber, model: config.board.model, version: VERSION } }, config.mqtt);
+  const mqtt = new MqttService(host, { registry, io, identity: { serialNumber, model: config.board.model, version: VERSION }, budget, off: safeMode ? "off: safe mode" : undefined }, config.mqtt);
   const security = config.security ?? NO_SECURITY;
   for (const w of security.warnings) host.log("warn", w);
   const access = new AccessControl(security);
@@ -185,10 +211,10 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     janos.endUser(name);
     xentara?.endUser(name);
   });
-  const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: Number(registry.get("JMP/MaxConnections")) }); // the registry decides
+  const jmp = new JmpServer(host, janos, { ...config.jmp, maxConnections: Number(registry.get("JMP/MaxConnections")), budget }); // the registry decides
 
   const router = new Router();
-  const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket });
+  const http = new HttpServer(host, { router, limits: config.limits, websocket: config.websocket, budget });
   const facts: DeviceFacts = {
     model: config.board.model,
     serialNumber,
@@ -197,6 +223,8 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     board: config.board.name,
     bootTime: () => bootTime(host.clock, bootedAt),
     simulator: config.simulator !== undefined,
+    safeMode,
+    canReboot: host.restart !== undefined,
     inputs: io.inputs.length,
     outputs: io.outputs.length,
     uptimeMs: () => host.clock.monotonic() - bootedAt,
@@ -213,7 +241,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
   webRoutes(router, { host, login, users, limiter, registry, status, facts, network: network.manager, simulator: config.simulator }, config.assets ?? []);
-  router.websocket("/api/ws", xentaraEndpoint.handle);
+  router.websocket("/api/ws", safeMode ? (ex) => ex.respond(503, "safe mode: /api/ws is off until the unit boots normally\n", ["Retry-After", "60"]) : xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
   router.websocket(ANY_PATH, (ex) => {
     const cookie = login.fromCookie(ex);
@@ -224,6 +252,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   });
 
   const release = (): void => {
+    boots.close();
     network.close();
     mqtt.close();
     anonymous.close();
@@ -233,6 +262,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     registry.close();
   };
   const stop = async (): Promise<void> => {
+    boots.good(); // a clean stop is no failed boot
     jmp.close();
     await http.close();
     release();
@@ -247,7 +277,8 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
         throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
       }
     }
-    if (parseBoolean(registry.get("JMP/Enabled") ?? "") !== false) {
+    if (safeMode) host.log("warn", "jmp: off in safe mode");
+    else if (parseBoolean(registry.get("JMP/Enabled") ?? "") !== false) {
       const port = config.jmp?.port ?? Number(registry.get("JMP/Port"));
       try {
         ports.jmp = (await jmp.listen({ host: config.jmp?.host, port })).port;
@@ -263,7 +294,29 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   }
 
   network.start();
-  host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}`);
+  boots.servicesUp();
+  let rebooting = false;
+  reboot = (by) => {
+    const restart = host.restart;
+    if (!restart) return false;
+    if (rebooting) return true;
+    rebooting = true;
+    host.log("warn", `reboot asked by ${by}: the registry is flushed, the unit stops and restarts`);
+    registry.flush();
+    boots.good();
+    host.timers.after(REBOOT_DELAY_MS, () => {
+      let done = false;
+      const now = (): void => {
+        if (done) return;
+        done = true;
+        restart.call(host);
+      };
+      host.timers.after(STOP_LIMIT_MS, now);
+      stop().then(now, now);
+    });
+    return true;
+  };
+  host.log("info", `iobox ${VERSION} on ${host.platform}: ${config.board.name} (model ${config.board.model}), serial ${serialNumber}${safeMode ? " (SAFE MODE)" : ""}`);
   return {
     ports,
     serialNumber,
@@ -278,8 +331,10 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     },
     mqtt,
     network,
+    safeMode,
     status,
     stop,
+    reboot: (by) => reboot(by),
   };
 }
 
@@ -341,6 +396,7 @@ class DeviceValues implements LiveValues {
     private readonly bootedAt: number,
     private readonly serialNumber: number,
     private readonly model: string,
+    private readonly boots: BootRecord,
   ) {}
 
   liveValue(key: string): string | undefined {
@@ -353,12 +409,16 @@ class DeviceValues implements LiveValues {
         return "v" + VERSION;
       case "$boottime":
         return bootTime(this.clock, this.bootedAt);
+      case "$safemode":
+        return String(this.boots.safeMode);
+      case "$failedboots":
+        return String(this.boots.failures);
       default:
         return undefined;
     }
   }
 
   liveKeys(): string[] {
-    return ["$SerialNumber", "$Model", "$Version", "$BootTime"];
+    return ["$SerialNumber", "$Model", "$Version", "$BootTime", "$SafeMode", "$FailedBoots"];
   }
 }

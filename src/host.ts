@@ -43,6 +43,11 @@ export interface Host {
   readonly link?: Link;
   /** A stable identifier of this unit (e.g. the Wi-Fi MAC as 12 hex digits); the serial number derives from it. */
   readonly unitId: string;
+  /**
+   * Restarts the unit: the device reboots; the simulator stops its device and starts it again.
+   * Absent where the platform cannot (Moddable's lin simulator). The core flushes and stops first.
+   */
+  restart?(): void;
   log(level: LogLevel, message: string): void;
 }
 
@@ -254,10 +259,9 @@ export interface OutputPin {
 export interface FirmwareUpdate {
   begin(size: number): void;
   write(chunk: Uint8Array): void;
-  /** Marks the new image bootable; it runs after `restart`. */
+  /** Marks the new image bootable; it runs after the next restart (Host.restart). */
   commit(): void;
   abort(): void;
-  restart(): void;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface NodeHostOptions {
   update?: FirmwareUpdate;
   /** The board's own network interface (simulated Wi-Fi); without, the PC's network is simply there. */
   link?: Link;
+  /** What a restart does (the simulator starts its device again); without, the host cannot restart. */
+  onRestart?: () => void;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -81,6 +83,7 @@ export class NodeHost implements Host {
   readonly unitId: string;
   readonly update: FirmwareUpdate | undefined;
   readonly link: Link | undefined;
+  readonly restart: (() => void) | undefined;
   private readonly started = performance.now();
   private readonly minLevel: number;
   private readonly sink: (line: string) => void;
@@ -96,6 +99,7 @@ export class NodeHost implements Host {
     this.unitId = options.unitId;
     this.update = options.update;
     this.link = options.link;
+    this.restart = options.onRestart;
     this.minLevel = LEVELS[options.logLevel ?? "info"];
     this.sink = options.logSink ?? ((line) => process.stderr.write(line + "\n"));
   }

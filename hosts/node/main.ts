@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { findBoard, parseBoardProfile, BOARDS, type BoardProfile } from "../../src/boards.ts";
 import { ConfigError } from "../../src/config.ts";
-import { startDevice, type ListenerConfig } from "../../src/device.ts";
+import { startDevice, type DeviceConfig, type ListenerConfig } from "../../src/device.ts";
 import { RegistryError } from "../../src/registry/registry.ts";
 import { SimBoard } from "../../sim/board.ts";
 import { BoardControl } from "../../sim/control.ts";
@@ -92,7 +92,9 @@ async function main(options: CliOptions): Promise<void> {
     for (const n of options.wifi) air.add(n.ssid, n.password);
     link = new SimulatedLink(air, id.replace(/(..)(?!$)/g, "$1:"), nodeTimers);
   }
-  const host = new NodeHost({ dataDir, board: simBoard, unitId: id, logLevel: options.logLevel, link });
+  // a reboot (the JANOS message Reboot) starts the device again in this process, on the same ports
+  let restart = (): void => {};
+  const host = new NodeHost({ dataDir, board: simBoard, unitId: id, logLevel: options.logLevel, link, onRestart: () => restart() });
   const announce = announcedAddress(options.host);
   // the board's button, held at power-up: released once the boot has decided
   if (options.factoryReset && board.button) simBoard.setInput(board.button.pin, board.button.activeLow ? 0 : 1);
@@ -114,25 +116,26 @@ async function main(options: CliOptions): Promise<void> {
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
   const control = new BoardControl(simBoard, board, host.timers);
+  const deviceConfig: DeviceConfig = {
+    board,
+    listeners,
+    adminPassword: options.password,
+    users: options.users,
+    settings: options.settings,
+    authentication: config.httpServer?.authentication,
+    security: files.security,
+    oauth2: files.oauth2,
+    jmp: { host: options.host, port: options.jmpPort },
+    assets: [
+      { path: "/index.html", type: "text/html; charset=utf-8", body: webUiPage, gzip: true },
+      { path: "/setup.html", type: "text/html; charset=utf-8", body: setupPage, gzip: true },
+    ],
+    simulator: control,
+    // mDNS announces the address clients reach; bound to loopback there is none to announce
+    network: { hostAddress: announce, mdns: announce !== undefined },
+  };
   try {
-    device = await startDevice(host, {
-      board,
-      listeners,
-      adminPassword: options.password,
-      users: options.users,
-      settings: options.settings,
-      authentication: config.httpServer?.authentication,
-      security: files.security,
-      oauth2: files.oauth2,
-      jmp: { host: options.host, port: options.jmpPort },
-      assets: [
-        { path: "/index.html", type: "text/html; charset=utf-8", body: webUiPage, gzip: true },
-        { path: "/setup.html", type: "text/html; charset=utf-8", body: setupPage, gzip: true },
-      ],
-      simulator: control,
-      // mDNS announces the address clients reach; bound to loopback there is none to announce
-      network: { hostAddress: announce, mdns: announce !== undefined },
-    });
+    device = await startDevice(host, deviceConfig);
     if (options.factoryReset && board.button) simBoard.setInput(board.button.pin, board.button.activeLow ? 1 : 0);
   } catch (e) {
     if (e instanceof RegistryError) fail("--set refused: " + e.message);
@@ -161,6 +164,28 @@ async function main(options: CliOptions): Promise<void> {
   if (net.inSetupMode && device.ports.http !== undefined) process.stdout.write(`setup mode: the board's setup network is ${setupSsid(id)}; its setup page is http://${where}:${device.ports.http}/setup\n`);
   else if (host.link) process.stdout.write(`Wi-Fi (simulated): ${net.state}${net.ssid ? " " + net.ssid : ""}\n`);
   process.stdout.write(`iobox ready ${JSON.stringify(ports)}\n`);
+
+  // the core has flushed and stopped the device: start it again where it was (ports given as 0 keep the ones they got)
+  restart = (): void => {
+    const was = device!;
+    const again: DeviceConfig = {
+      ...deviceConfig,
+      listeners: deviceConfig.listeners.map((l) => ({ ...l, port: was.ports[l.name] ?? l.port })),
+      jmp: { ...deviceConfig.jmp, port: was.ports.jmp ?? deviceConfig.jmp?.port },
+      users: undefined, // provisioning is for the first start, as on a device
+      settings: undefined,
+      adminPassword: undefined,
+    };
+    host.net.destroyAll(); // whatever a stop that ran out of time left open
+    process.stdout.write("iobox: restarting\n");
+    startDevice(host, again).then(
+      (d) => {
+        device = d;
+        process.stdout.write(`iobox ready ${JSON.stringify({ ...d.ports, control: ports.control })}\n`);
+      },
+      (e: Error) => fail("the restart failed: " + e.message, 1),
+    );
+  };
 }
 
 /**

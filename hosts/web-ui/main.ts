@@ -38,9 +38,14 @@ const who = h("span", { class: "who" });
 const loginButton = h("button", { type: "button", hidden: true, onclick: () => void logIn(true) }, "Log in");
 const logoutButton = h("button", { type: "button", hidden: true }, "Log out");
 const problem = h("p", { class: "msg problem", role: "alert" });
+const safeMode = h(
+  "p",
+  { id: "safe-mode", class: "msg problem", role: "alert", hidden: true },
+  "Safe mode: the unit's last boots failed. The relays stay at their initial states; JMP, MQTT and /api/ws are off. Put right what failed (Registry), then reboot (Device).",
+);
 const nav = h("nav", { role: "tablist", "aria-label": "Sections" });
 const main = h("main");
-document.body.append(h("header", null, title, h("span", { class: "who-box" }, connection, who, loginButton, logoutButton)), problem, nav, main);
+document.body.append(h("header", null, title, h("span", { class: "who-box" }, connection, who, loginButton, logoutButton)), safeMode, problem, nav, main);
 
 const built = TABS.map((tab, i) => {
   const view = tab.make();
@@ -88,6 +93,7 @@ on("role", () => {
   allow();
 });
 on("info", allow);
+on("info", (i) => (safeMode.hidden = !i.safeMode));
 on("problem", (text) => setText(problem, text));
 // after a reconnect the device may have restarted: its facts (uptime, ports) are read again
 on("ready", () => void loadInfo());

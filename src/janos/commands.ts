@@ -20,6 +20,10 @@ import type { JanosSession } from "./session.ts";
 export interface JanosContext {
   readonly registry: Registry;
   readonly io: Io;
+  /** Safe mode: Control is refused. */
+  readonly safeMode: boolean;
+  /** Restarts the unit (after the answer has gone out); false where it cannot. */
+  reboot(by: string): boolean;
   reply(session: JanosSession, fields: Record<string, unknown>, meta: unknown): void;
   error(session: JanosSession, status: number, detail: string, meta?: unknown): void;
   sendMonitor(session: JanosSession, meta?: unknown): void;
@@ -34,6 +38,8 @@ const COMMANDS = new Map<string, { role: Role; run: Run }>([
   ["registry read", { role: "view", run: registryRead }],
   ["registry list", { role: "view", run: registryList }],
   ["registry write", { role: "administrator", run: registryWrite }],
+  // iobox's own: JANOS reboots from its console (`reboot`), which iobox does not have
+  ["reboot", { role: "administrator", run: reboot }],
   // no sensor-port modules: an empty list is the truth
   ["enumerate devices", { role: "view", run: (c, s, _m, meta) => c.reply(s, { Message: "Enumerate Devices Response", Devices: [] }, meta) }],
 ]);
@@ -95,6 +101,7 @@ const RELAY_COMMANDS: Record<string, RelayCommand> = { toggle: "toggle", close: 
 
 /** Control (janos.md §5.2): no answer when it worked; the Monitor that follows a change is the answer. */
 function control(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
+  if (c.safeMode) return c.error(s, 503, "safe mode: the relays stay at their initial states until the unit boots normally", meta);
   const command = member(m, "Command");
   if (typeof command !== "string") return c.error(s, 400, 'Control needs a "Command"', meta);
   const channel = numeric(member(m, "Channel"));
@@ -165,4 +172,14 @@ function registryList(c: JanosContext, s: JanosSession, m: Message, meta: unknow
   if (typeof node !== "string") return c.error(s, 400, '"Node" must be a registry node name', meta);
   const { keys, nodes } = c.registry.list(node, { defaults: true });
   c.reply(s, { Message: "Registry List Response", Node: node, Keys: [...keys, ...nodes.map((n) => n + "/")] }, meta);
+}
+
+/**
+ * `{"Message":"Reboot"}`, iobox's own message (JANOS has none: a JNIOR reboots from its console).
+ * Answered with `Reboot Response` {`Status`: "Rebooting"} before the unit flushes its registry,
+ * stops and restarts; a 501 where the unit cannot restart itself.
+ */
+function reboot(c: JanosContext, s: JanosSession, _m: Message, meta: unknown): void {
+  if (!c.reboot(`"${s.principal!.name}" (${s.peer})`)) return c.error(s, 501, "this unit cannot restart itself", meta);
+  c.reply(s, { Message: "Reboot Response", Status: "Rebooting" }, meta);
 }

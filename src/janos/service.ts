@@ -47,6 +47,10 @@ export interface JanosDependencies {
   users: UserStore;
   limiter: FailureLimiter;
   identity: Identity;
+  /** Safe mode: Control is refused, the relays stay at their initial states. */
+  safeMode?: boolean;
+  /** Reboots the unit on an administrator's `Reboot`; false where it cannot. */
+  reboot?: (by: string) => boolean;
 }
 
 /** HTTP-style status lines for `Error` messages (janos.md §5.9: only 401 is documented). */
@@ -57,6 +61,7 @@ const STATUS: Record<number, string> = {
   413: "413 Payload Too Large",
   429: "429 Too Many Requests",
   501: "501 Not Implemented",
+  503: "503 Service Unavailable",
 };
 
 export class JanosService implements JanosContext {
@@ -64,6 +69,8 @@ export class JanosService implements JanosContext {
   readonly options: JanosOptions;
   readonly registry: Registry;
   readonly io: Io;
+  readonly safeMode: boolean;
+  private readonly rebootUnit: ((by: string) => boolean) | undefined;
   private readonly users: UserStore;
   private readonly limiter: FailureLimiter;
   private readonly monitor: MonitorWriter;
@@ -82,6 +89,8 @@ export class JanosService implements JanosContext {
     this.options = { ...JANOS_OPTIONS, ...options };
     this.registry = deps.registry;
     this.io = deps.io;
+    this.safeMode = deps.safeMode === true;
+    this.rebootUnit = deps.reboot;
     this.users = deps.users;
     this.limiter = deps.limiter;
     this.monitor = new MonitorWriter(deps.identity, { inputs: deps.io.inputs.length, outputs: deps.io.outputs.length });
@@ -173,6 +182,10 @@ export class JanosService implements JanosContext {
   // --- what commands use (JanosContext) ------------------------------------------------------------
 
   /** Sends `fields` as one message, with `Meta` echoed when the request had one. */
+  reboot(by: string): boolean {
+    return this.rebootUnit?.(by) ?? false;
+  }
+
   reply(session: JanosSession, fields: Record<string, unknown>, meta: unknown): void {
     if (meta !== undefined) fields.Meta = meta;
     session.link.send(jsonAscii(fields));

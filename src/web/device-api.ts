@@ -24,6 +24,10 @@ export interface DeviceFacts {
   /** When the unit booted, by the wall clock as it is now (right once SNTP has set it). */
   bootTime(): string;
   simulator: boolean;
+  /** This boot is in safe mode (src/boot-record.ts). */
+  safeMode: boolean;
+  /** An administrator can reboot the unit (the JANOS message `Reboot`). */
+  canReboot: boolean;
   inputs: number;
   outputs: number;
   uptimeMs(): number;
@@ -46,6 +50,8 @@ export interface DeviceInfo extends DeviceIdentity {
   /** The bound port per listener name (http, https, jmp). */
   ports: Readonly<Record<string, number>>;
   simulator: boolean;
+  safeMode: boolean;
+  canReboot: boolean;
   loginRequired: boolean;
   user: Principal | null;
   inputs: number;
@@ -64,6 +70,8 @@ function info(c: WebContext, ex: Exchange): void {
     bootTime: facts.bootTime(),
     ports: facts.ports(),
     simulator: facts.simulator,
+    safeMode: facts.safeMode,
+    canReboot: facts.canReboot,
     loginRequired: login.required,
     user: ex.user ?? login.sessionUser(ex) ?? null,
     inputs: facts.inputs,

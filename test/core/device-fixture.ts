@@ -45,9 +45,11 @@ export async function bootDevice(
     fresh?: boolean;
     /** what happens to the board before it powers up (a button held) */
     beforeBoot?: (host: MemoryHost) => void;
+    /** a platform that cannot restart itself */
+    noRestart?: boolean;
   } = {},
 ): Promise<DeviceFixture> {
-  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air });
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air, noRestart: options.noRestart });
   if (!options.fresh) {
     const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
     accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });

@@ -30,6 +30,8 @@ test("GET /api/info: who the device is and who is asking, behind the page login"
       bootTime: undefined,
       ports: { http: 80, jmp: 9220 },
       simulator: false,
+      safeMode: false,
+      canReboot: true,
       loginRequired: true,
       user: { name: "op", role: "control" },
       inputs: 8,

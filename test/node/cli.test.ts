@@ -8,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { buildSim } from "../../hosts/build/build.ts";
 import { runToExit, SIM, start, tempDir } from "./sim-process.ts";
-import { authDigest, JmpClient } from "./janos-clients.ts";
+import { authDigest, JmpClient, WsClient } from "./janos-clients.ts";
 import { digestFetch } from "./web-client.ts";
 import { ensureDevCertificate } from "../../hosts/node/dev-cert.ts";
 import { NodeHost } from "../../hosts/node/host.ts";
@@ -207,6 +207,38 @@ test("--factory-reset: the button held 10 s at power-up clears the accounts and 
   const registry = new Registry(new NodeHost({ dataDir: data, board: new SimBoard({ inputs: [], outputs: [] }), unitId: "x", logSink: () => {} }));
   assert.equal(registry.get("Device/Desc"), "Pump house", "settings other than the network's stay");
   assert.equal(registry.get("IpConfig/WiFi/SSID"), undefined);
+});
+
+test("Reboot over the WebSocket: the simulator flushes, stops and starts its device again on the same ports", async () => {
+  const data = tempDir();
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data, "--password", "Admin-pw-1"]);
+  try {
+    const admin = new WsClient(`ws://127.0.0.1:${sim.ports.http}/`);
+    await admin.opened;
+    await admin.login("jnior", "Admin-pw-1");
+    admin.send({ Message: "Registry Write", Keys: { "Device/Desc": "before the reboot" } });
+    await admin.next("Registry Response");
+    const answer = admin.next("Reboot Response");
+    admin.send({ Message: "Reboot" });
+    assert.equal((await answer).Status, "Rebooting");
+    await admin.whenClosed(10_000);
+    for (let i = 0; i < 100 && (sim.stdout().match(/^iobox ready /gm) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(sim.stdout(), /iobox: restarting\n/);
+    const again = [...sim.stdout().matchAll(/^iobox ready (\{.*\})$/gm)].map((m) => JSON.parse(m[1]!) as Record<string, number>);
+    assert.equal(again.length, 2, "ready again");
+    assert.deepEqual(again[1], again[0], "on the same ports");
+    const res = await digestFetch(`http://127.0.0.1:${sim.ports.http}/status`, "jnior", "Admin-pw-1");
+    assert.equal(res.status, 200);
+    const back = new WsClient(`ws://127.0.0.1:${sim.ports.http}/`);
+    await back.opened;
+    await back.login("jnior", "Admin-pw-1");
+    const read = back.next("Registry Response");
+    back.send({ Message: "Registry Read", Keys: ["Device/Desc", "$FailedBoots"] });
+    assert.deepEqual((await read).Keys, { "Device/Desc": "before the reboot", $FailedBoots: "0" });
+    back.close();
+  } finally {
+    assert.equal(await sim.stop(), 0);
+  }
 });
 
 test("a SIGTERM sent the moment the ready line appears stops it cleanly (exit 0), every time", async () => {

@@ -190,6 +190,48 @@ test("a registry edit is saved by the device, relabels the I/O, and survives a r
   await fresh.getByRole("button", { name: "Reset counter Door contact", exact: true }).waitFor({ timeout: 2000 });
 });
 
+test("Reboot from the Device tab, for administrators only: the unit restarts and the page rides it out", async () => {
+  const op = await open(OP);
+  await connected(op);
+  await op.getByRole("tab", { name: "Device" }).click();
+  assert.equal(await op.locator("#reboot").isVisible(), false, "not for a control user");
+
+  const page = await open(ADMIN);
+  await connected(page);
+  await page.getByRole("tab", { name: "Device" }).click();
+  page.once("dialog", (d) => void d.accept());
+  const readyLines = (): number => (sim.stdout().match(/^iobox ready /gm) ?? []).length;
+  const before = readyLines();
+  await page.locator("#reboot").click();
+  await page.getByRole("status").filter({ hasText: "Rebooting…" }).waitFor({ timeout: 5000 });
+  await until("the simulator restarted its device", async () => readyLines(), (n) => n > before, 15_000);
+  await connected(page, 20_000);
+  assert.match(sim.stdout(), /iobox: restarting\n/);
+});
+
+test("safe mode after three failed boots: a banner says so, and the relays cannot be operated", async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, "boots"), "3\n"); // as three boots that died in their first minute leave it
+  const safe = await start(["--http-port", "0", "--https-port", "0", "--data", dir, "--password", ADMIN.password]);
+  try {
+    assert.equal(safe.ports.jmp, undefined, "no JMP server");
+    const context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(`http://127.0.0.1:${safe.ports.http}/`);
+    await page.locator("#safe-mode", { hasText: /^Safe mode: the unit's last boots failed/ }).waitFor({ timeout: 5000 });
+    await connected(page);
+    await page.getByRole("button", { name: "Toggle Relay Output 1", exact: true }).click();
+    await page.locator('[data-relay="1"]').getByRole("alert").filter({ hasText: /safe mode/ }).waitFor({ timeout: 5000 });
+    assert.equal(((await (await fetch(`http://127.0.0.1:${safe.ports.control}/board`)).json()) as { outputs: number[] }).outputs[0], 0, "relay 1 stays open");
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, "desktop-safe-mode.png") });
+  } finally {
+    await safe.stop();
+  }
+});
+
 test("with WebServer/Login off the page is open; its WebSocket logs in through /api/login, or waits for Log in", async () => {
   const open = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--password", ADMIN.password, "--set", "WebServer/Login=false"]);
   try {

@@ -1,6 +1,6 @@
 /** Device: identity, version, uptime, board, and the device's name. */
-import { app, on, type View } from "../app.ts";
-import { h } from "../dom.ts";
+import { app, janos, on, type View } from "../app.ts";
+import { busy, h } from "../dom.ts";
 import { keyForm } from "../form.ts";
 import { watch } from "../store.ts";
 import { passwordForm } from "./users.ts";
@@ -45,6 +45,25 @@ export function deviceView(): View {
     platform.textContent = i.platform + (i.simulator ? " (simulator)" : "");
     tick();
   });
-  const el = h("div", null, h("section", { class: "card" }, h("h2", null, "Device"), list), keyForm("Name", [{ key: "Device/Desc", label: "Device name", placeholder: "iobox <serial number>" }]), passwordForm());
+  const el = h("div", null, h("section", { class: "card" }, h("h2", null, "Device"), list), keyForm("Name", [{ key: "Device/Desc", label: "Device name", placeholder: "iobox <serial number>" }]), passwordForm(), restartCard());
   return { el };
+}
+
+/** Reboot, for administrators where the unit can restart itself (the JANOS message `Reboot`, iobox's own). */
+function restartCard(): HTMLElement {
+  const go = h("button", { type: "button", id: "reboot" }, "Reboot");
+  const card = h("section", { class: "card", hidden: true }, h("h2", null, "Restart"), h("p", null, "Saves the registry, stops the unit and starts it again. Every connection drops for a few seconds; this page reconnects by itself."), go);
+  go.onclick = () => {
+    if (!confirm("Reboot the unit now?")) return;
+    void busy(go, card, async () => {
+      await janos.request({ Message: "Reboot" });
+      return "Rebooting…";
+    });
+  };
+  const update = (): void => {
+    card.hidden = !(app.admin && app.info?.canReboot);
+  };
+  on("info", update);
+  on("role", update);
+  return card;
 }

@@ -1,0 +1,73 @@
+/**
+ * Failed boots, counted on flash, and safe mode after three of them in a row.
+ *
+ * Every boot counts itself as failed as it starts; it becomes good when it has run a minute with
+ * its services up, or when it stops cleanly (a reboot asked for, the simulator shut down). A boot
+ * that ends any other way (an abort, the watchdog, a crash, power lost in its first minute) stays
+ * counted. After `SAFE_MODE_AFTER` in a row the unit boots in safe mode: the network, the web UI and
+ * logins only, the relays left at their initial states, so an administrator can reach it to put
+ * right what made it fail. Safe mode ends at the next boot once this one has run its minute.
+ */
+import { decodeUtf8, encodeAscii } from "./bytes.ts";
+import type { Host, Timer } from "./host.ts";
+
+export const SAFE_MODE_AFTER = 3;
+export const GOOD_AFTER_MS = 60_000;
+const FILE = "boots";
+
+export class BootRecord {
+  /** Failed boots in a row before this one. */
+  readonly failures: number;
+  readonly safeMode: boolean;
+  private timer: Timer | undefined;
+  private settled = false;
+
+  constructor(private readonly host: Host) {
+    this.failures = this.read();
+    this.safeMode = this.failures >= SAFE_MODE_AFTER;
+    this.write(this.failures + 1);
+  }
+
+  /** The services are up: the boot is good if the unit runs another minute. */
+  servicesUp(): void {
+    if (this.settled || this.timer) return;
+    this.timer = this.host.timers.after(GOOD_AFTER_MS, this.good, this);
+  }
+
+  /** This boot did not fail: a clean stop, or its minute is up. Idempotent. */
+  good(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.settled) return;
+    this.settled = true;
+    this.write(0);
+  }
+
+  /** Stops waiting (the unit is going down without saying whether the boot was good). */
+  close(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private read(): number {
+    try {
+      const bytes = this.host.files.read(FILE);
+      if (!bytes) return 0;
+      const n = Number(decodeUtf8(bytes, 0, bytes.length).trim());
+      if (Number.isInteger(n) && n >= 0 && n < 1000) return n;
+      this.host.log("warn", "boot: the count of failed boots was unreadable; counting from 0");
+    } catch (e) {
+      this.host.log("warn", `boot: cannot read the count of failed boots: ${(e as Error).message}`);
+    }
+    return 0;
+  }
+
+  private write(n: number): void {
+    try {
+      this.host.files.write(FILE, encodeAscii(n + "\n"));
+    } catch (e) {
+      // a full or failing flash must not stop the boot: the count is a safety net, not a service
+      this.host.log("error", `boot: cannot record the boot: ${(e as Error).message}`);
+    }
+  }
+}
