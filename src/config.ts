@@ -33,6 +33,7 @@ export interface ServerConfig {
 export { ConfigError } from "./validate.ts";
 
 import { Validator } from "./validate.ts";
+import { MAX_CONFIG_FILE_BYTES } from "./flash-files.ts";
 
 const DEFAULT_REALM = "iobox";
 
@@ -41,6 +42,7 @@ export const DEFAULT_AUTHENTICATION: Authentication = { realm: DEFAULT_REALM, sc
 
 export function parseConfig(text: string, file = "config.json"): ServerConfig {
   const v = new Validator(file);
+  if (text.length > MAX_CONFIG_FILE_BYTES) v.fail("", `is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
   const root = v.object(v.parse(text), "", ["$schema", "board", "httpServer"]);
   const config: ServerConfig = {};
   if (root.board !== undefined) config.board = v.string(root.board, "board", /^[a-z0-9][a-z0-9-]{0,31}$/, "a board name such as jnior-410");

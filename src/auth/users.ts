@@ -37,6 +37,9 @@ export function hasRole(principal: Principal, needed: Role): boolean {
 }
 
 const FILE = "users.json";
+/** Accounts at most, and security.json roles per account: users.json stays within its share of the flash (src/flash-files.ts). */
+export const MAX_USERS = 32;
+export const MAX_ACCOUNT_ROLES = 8;
 export const ADMINISTRATOR = "jnior";
 const ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/l/I
 
@@ -99,6 +102,11 @@ export class UserStore {
   put(user: User): void {
     checkUserName(user.name);
     checkPassword(user.password);
+    if (user.roles) {
+      if (user.roles.length > MAX_ACCOUNT_ROLES) throw new RangeError(`an account has at most ${MAX_ACCOUNT_ROLES} roles`);
+      for (const r of user.roles) if (!/^[\x21-\x7e]{1,32}$/.test(r)) throw new RangeError("a role is 1 to 32 printable ASCII characters without spaces");
+    }
+    if (!this.find(user.name) && this.users.length >= MAX_USERS) throw new RangeError(`the unit holds at most ${MAX_USERS} accounts`);
     const next = this.users.filter((u) => u.name !== user.name);
     next.push({ ...user });
     this.replace(next, user.name);

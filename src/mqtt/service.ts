@@ -16,6 +16,7 @@
  * message; state changes made while offline wait in the client's queue, newest per topic.
  */
 import type { ConnectionBudget } from "../connection-budget.ts";
+import { MAX_CERTIFICATE_BYTES } from "../flash-files.ts";
 import type { Host } from "../host.ts";
 import type { IoKind } from "../io/channel.ts";
 import type { Io } from "../io/io.ts";
@@ -118,8 +119,10 @@ export class MqttService implements LiveValues {
       };
       if (parseBoolean(get("TLS")) === true) {
         const caFile = get("CAFile");
-        const ca = caFile ? this.host.files.read(caFile) : undefined;
-        if (caFile && !ca) problem = `the CA file ${caFile} does not exist`;
+        const size = caFile ? this.host.files.size(caFile) : -1;
+        const ca = size > 0 && size <= MAX_CERTIFICATE_BYTES ? this.host.files.read(caFile) : undefined;
+        if (caFile && size < 0) problem = `the CA file ${caFile} does not exist`;
+        else if (size > MAX_CERTIFICATE_BYTES) problem = `the CA file ${caFile} is larger than ${MAX_CERTIFICATE_BYTES} bytes`;
         settings.tls = { ca: ca ? this.host.text.decode(ca, 0, ca.length) : undefined };
       }
     }

@@ -40,4 +40,5 @@ test("errors name the file, the field and the problem", () => {
   assert.match(problem('{"httpServer":{"port":1,"authentication":{"realm":"tab\\there"}}}'), /realm: must be printable ASCII/);
   assert.match(problem('{"httpServer":{"port":1,"authentication":{"scope":["a b"]}}}'), /scope\[0\]: must be an OAuth scope token/);
   assert.match(problem('{"board":"Bad Board"}'), /^config\.json: board: must be a board name/);
+  assert.match(problem(`{"board":"jnior-410","$schema":"${"x".repeat(8200)}"}`), /^config\.json: is larger than 8192 bytes/);
 });

@@ -206,3 +206,28 @@ test("the MQTT password is a secret: JANOS clients read it masked, and writing t
   assert.equal(f.device.registry.get("MQTT/Password"), "mqtt-pw");
   await f.stop();
 });
+
+test("a CA file larger than a certificate may be is refused by name, not read into memory", async () => {
+  const f = await bootDevice({ net: { names: NAMES } });
+  f.host.files.write("certs/big-ca.pem", new Uint8Array(5000).fill(0x41));
+  const admin = await f.loggedIn("jmp");
+  admin.send({ Message: "Registry Write", Keys: { "MQTT/Host": "broker.local", "MQTT/TLS": "true", "MQTT/CAFile": "certs/big-ca.pem", "MQTT/Enabled": "true" } });
+  await f.run(100);
+  assert.equal(statusOf(f), "the CA file certs/big-ca.pem is larger than 4096 bytes");
+  admin.send({ Message: "Registry Write", Keys: { "MQTT/CAFile": "certs/none.pem" } });
+  await f.run(100);
+  assert.equal(statusOf(f), "the CA file certs/none.pem does not exist");
+  await f.stop();
+});
+
+test("the MQTT client takes the budget's outbound slot, never an inbound one: with every inbound slot logged in, it connects", async () => {
+  const f = await bootDevice({ net: { names: NAMES }, config: { budget: { slots: 3, outbound: 1 } } });
+  const broker = new TestBroker(f.host, PORT, { username: "iobox", password: "mqtt-pw" });
+  await broker.start();
+  const a = await f.loggedIn("jmp");
+  await f.loggedIn("websocket", USERS.op);
+  a.send({ Message: "Registry Write", Keys: { "MQTT/Host": "broker.local", "MQTT/Username": "iobox", "MQTT/Password": "mqtt-pw", "MQTT/Enabled": "true" } });
+  await f.run(3000);
+  assert.match(statusOf(f), /^connected to broker\.local:1883$/);
+  await f.stop();
+});

@@ -1,7 +1,7 @@
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
 import { encodeAscii } from "../../src/bytes.ts";
-import { ADMINISTRATOR, UserStore } from "../../src/auth/users.ts";
+import { ADMINISTRATOR, MAX_USERS, UserStore } from "../../src/auth/users.ts";
 import { MemoryFlash } from "../../sim/memory-files.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
 
@@ -53,4 +53,17 @@ test("a corrupt users file is logged and replaced by a fresh administrator, not 
   const store = new UserStore(host);
   assert.ok(host.logs.some((l) => l.level === "error" && /unreadable/.test(l.message)));
   assert.ok(store.ensureAdministrator());
+});
+
+test("limits: at most 32 accounts and 8 roles each, so users.json keeps to its share of the flash", () => {
+  const users = new UserStore(new MemoryHost());
+  users.ensureAdministrator("Admin-pw-1");
+  for (let i = 1; i < MAX_USERS; i++) users.put({ name: "user" + i, role: "view", password: "pw-" + i });
+  assert.equal(users.list().length, MAX_USERS);
+  assert.throws(() => users.put({ name: "one-more", role: "view", password: "pw" }), /at most 32 accounts/);
+  users.put({ name: "user1", role: "control", password: "changed" }); // changing one is fine when full
+  assert.equal(users.find("user1")?.role, "control");
+  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw", roles: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] }), /at most 8 roles/);
+  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw", roles: ["has space"] }), /a role is 1 to 32 printable ASCII/);
+  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw", roles: ["x".repeat(33)] }), /a role is 1 to 32/);
 });
