@@ -7,6 +7,10 @@
  * counted. After `SAFE_MODE_AFTER` in a row the unit boots in safe mode: the network, the web UI and
  * logins only, the relays left at their initial states, so an administrator can reach it to put
  * right what made it fail. Safe mode ends at the next boot once this one has run its minute.
+ *
+ * Where the platform can say why a boot ended (Moddable's abort hook, hosts/moddable/boot.ts), the
+ * host writes the reason to `LAST_ABORT_FILE`; it is kept until the next abort and shown as
+ * `$LastAbort`.
  */
 import { decodeUtf8, encodeAscii } from "./bytes.ts";
 import type { Host, Timer } from "./host.ts";
@@ -14,11 +18,16 @@ import type { Host, Timer } from "./host.ts";
 export const SAFE_MODE_AFTER = 3;
 export const GOOD_AFTER_MS = 60_000;
 const FILE = "boots";
+/** "<ISO time> <reason>", one line, written by the host as the VM aborts. */
+export const LAST_ABORT_FILE = "last-abort";
+const MAX_ABORT_TEXT = 200;
 
 export class BootRecord {
   /** Failed boots in a row before this one. */
   readonly failures: number;
   readonly safeMode: boolean;
+  /** Why the unit last aborted, if it ever did ("" otherwise). */
+  readonly lastAbort: string;
   private timer: Timer | undefined;
   private settled = false;
 
@@ -26,6 +35,8 @@ export class BootRecord {
     this.failures = this.read();
     this.safeMode = this.failures >= SAFE_MODE_AFTER;
     this.write(this.failures + 1);
+    this.lastAbort = this.readAbort();
+    if (this.lastAbort && this.failures > 0) host.log("warn", `boot: the unit last aborted at ${this.lastAbort}`);
   }
 
   /** The services are up: the boot is good if the unit runs another minute. */
@@ -60,6 +71,18 @@ export class BootRecord {
       this.host.log("warn", `boot: cannot read the count of failed boots: ${(e as Error).message}`);
     }
     return 0;
+  }
+
+  private readAbort(): string {
+    try {
+      const bytes = this.host.files.read(LAST_ABORT_FILE);
+      if (!bytes) return "";
+      let text = "";
+      for (let i = 0; i < bytes.length && i < MAX_ABORT_TEXT; i++) text += bytes[i]! >= 0x20 && bytes[i]! < 0x7f ? String.fromCharCode(bytes[i]!) : " ";
+      return text.trim();
+    } catch {
+      return "";
+    }
   }
 
   private write(n: number): void {

@@ -413,12 +413,14 @@ class DeviceValues implements LiveValues {
         return String(this.boots.safeMode);
       case "$failedboots":
         return String(this.boots.failures);
+      case "$lastabort":
+        return this.boots.lastAbort;
       default:
         return undefined;
     }
   }
 
   liveKeys(): string[] {
-    return ["$SerialNumber", "$Model", "$Version", "$BootTime", "$SafeMode", "$FailedBoots"];
+    return ["$SerialNumber", "$Model", "$Version", "$BootTime", "$SafeMode", "$FailedBoots", "$LastAbort"];
   }
 }

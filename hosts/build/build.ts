@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { writeUi } from "../web-ui/build.ts";
 import { houseRules, importCheckPlugin } from "./import-check.ts";
+import { writeSdkconfig } from "./sdkconfig.ts";
 import { NEUTRAL_MAIN_FIELDS, nodeShims } from "./shims-plugin.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -120,6 +121,7 @@ export async function buildDevice(): Promise<Built> {
     logLevel: "warning",
     plugins: [importCheckPlugin(houseRules(ROOT)), nodeShims, moddableExternals],
   });
+  writeSdkconfig(path.join(ROOT, "build/device"));
   return withUi(report("device", result), ui.gzip.length, setup.gzip.length);
 }
 

@@ -13,11 +13,15 @@ import config from "mc/config";
 import Resource from "Resource";
 import platform from "iobox-platform";
 import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
-import { decodeUtf8 } from "../../src/bytes.ts";
+import { LAST_ABORT_FILE } from "../../src/boot-record.ts";
+import { decodeUtf8, encodeUtf8 } from "../../src/bytes.ts";
 import { parseConfig, type ServerConfig } from "../../src/config.ts";
+import { DEVICE_BUDGET } from "../../src/connection-budget.ts";
+import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { DEVICE_LIMITS } from "../../src/http/limits.ts";
 import { DEVICE_JMP } from "../../src/janos/jmp-server.ts";
+import { DEVICE_JANOS } from "../../src/janos/service.ts";
 import { DEVICE_MQTT } from "../../src/mqtt/client.ts";
 import { DEVICE_REGISTRY } from "../../src/registry/registry.ts";
 import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
@@ -29,6 +33,7 @@ import { ModdableHost } from "./host.ts";
  * this module's body (preloaded into flash) only defines.
  */
 export default function boot(): void {
+  (globalThis as { abort?: typeof onAbort }).abort = onAbort;
   try {
     configure();
   } catch (e) {
@@ -58,7 +63,10 @@ function configure(): void {
 
 function readConfigJson(notes: string[]): ServerConfig | undefined {
   try {
-    const bytes = new ModdableFiles().read("config.json");
+    const files = new ModdableFiles();
+    const size = files.size("config.json");
+    if (size > MAX_CONFIG_FILE_BYTES) throw new Error(`it is larger than ${MAX_CONFIG_FILE_BYTES} bytes`); // not even read into RAM
+    const bytes = size < 0 ? undefined : files.read("config.json");
     return bytes ? parseConfig(decodeUtf8(bytes, 0, bytes.length, true)) : undefined;
   } catch (e) {
     notes.push(`config.json ignored, the manifest's settings apply: ${(e as Error).message}`);
@@ -130,6 +138,8 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     registry: DEVICE_REGISTRY,
     websocket: DEVICE_WEBSOCKET,
     jmp: DEVICE_JMP,
+    janos: DEVICE_JANOS,
+    budget: DEVICE_BUDGET,
     mqtt: DEVICE_MQTT,
     authentication: file?.httpServer?.authentication,
   }).then(
@@ -139,4 +149,27 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     },
     (e: Error) => host.log("error", "iobox could not start: " + e.message),
   );
+}
+
+/**
+ * Moddable's abort hook (manifest.json: defines.xs.abortHook), called as the VM is about to end: an
+ * unhandled exception or rejection, memory full, and the like (a stack overflow ends it without
+ * the hook). The reason goes to the console and to flash, where the next boot finds it
+ * ($LastAbort, src/boot-record.ts). Returning anything but `false` lets XS end, which on the ESP32
+ * restarts the unit (lin: mcsim unloads the app); the boot that ended so counts as failed.
+ */
+function onAbort(reason: string, exception: unknown): void {
+  let why = String(reason);
+  try {
+    if (exception instanceof Error) why += ": " + exception.message;
+    else if (exception !== undefined) why += ": " + String(exception);
+  } catch {
+    // an exception whose message cannot be read
+  }
+  trace(`error abort: ${why}\n`);
+  try {
+    new ModdableFiles().write(LAST_ABORT_FILE, encodeUtf8(`${new Date().toISOString()} ${why}`.slice(0, 200)));
+  } catch {
+    // memory or flash gone: the console has it
+  }
 }

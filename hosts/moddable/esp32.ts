@@ -51,9 +51,5 @@ export function createUpdate(): FirmwareUpdate {
       end();
     },
     abort: end,
-    restart() {
-      if (typeof System === "undefined" || !System.restart) throw new Error("restart unsupported on this platform");
-      System.restart();
-    },
   };
 }

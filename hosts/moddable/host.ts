@@ -71,6 +71,8 @@ export class ModdableHost implements Host {
   readonly update: FirmwareUpdate | undefined;
   readonly link: Link | undefined;
   readonly unitId: string;
+  /** System.restart (esp_restart) where modules/io installs it: the ESP32; lin has none. */
+  readonly restart: (() => void) | undefined = typeof System !== "undefined" && typeof System.restart === "function" ? () => System!.restart!() : undefined;
 
   constructor(platform: Platform, board: BoardProfile) {
     const bootTicks = Time.ticks; // at boot, never in a module body: the preloader runs no native code

@@ -10,6 +10,8 @@
  *   pulses PIN COUNT WIDTH PERIOD    a pulse train on an input pin (ms)
  *   edges PIN COUNT                  COUNT edges at once on an input pin (it ends where it began
  *                                    when COUNT is even): a burst the core takes in one turn
+ *   abort                            an exception nothing catches, thrown from a timer: the VM
+ *                                    aborts (Moddable's abort hook runs first)
  * A bad command gets {"error": "..."}.
  *
  * slots: live XS slots; chunks: live chunk bytes; stackPeak: the deepest the XS stack has been
@@ -50,6 +52,12 @@ function run(line: string): unknown {
   const [command, ...args] = line.trim().split(/ +/);
   const n = args.map(Number);
   if (command === "heap" && !args.length) return heap();
+  if (command === "abort" && !args.length) {
+    Timer.set(() => {
+      throw new Error("the test port's uncaught exception");
+    }, 50);
+    return { ok: true };
+  }
   const board = platform.simulatedBoard?.();
   if (!board) return { error: "this platform has no simulated board" };
   if (command === "input" && n.length === 2 && (n[1] === 0 || n[1] === 1)) {

@@ -41,6 +41,9 @@ export const JANOS_OPTIONS: JanosOptions = {
   monitorRetryMs: 20,
 };
 
+/** The device: a connection that has not logged in holds one of its few slots for 20 s at most. */
+export const DEVICE_JANOS: Partial<JanosOptions> = { loginTimeoutMs: 20_000 };
+
 export interface JanosDependencies {
   registry: Registry;
   io: Io;

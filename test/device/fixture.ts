@@ -12,7 +12,8 @@ import { JmpClient, WsClient, type E2eClient } from "../node/janos-clients.ts";
 export const ADMIN = { name: "jnior", password: process.env.IOBOX_DEVICE_PASSWORD ?? "" };
 export const BASE = `http://127.0.0.1:${DEVICE_PORTS.http}`;
 
-function built(): { sdk: Sdk; so: string } {
+/** The image test/device/run.ts built, and the SDK it was built with. */
+export function built(): { sdk: Sdk; so: string } {
   const so = process.env.IOBOX_DEVICE_SO;
   const root = process.env.IOBOX_DEVICE_SDK;
   if (!so || !root || !ADMIN.password) throw new Error("the device suites run through `npm run test:device`, which builds the image first");

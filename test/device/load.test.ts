@@ -131,7 +131,8 @@ test("a flood of failed logins from 15 JMP connections: held back by the limiter
 async function flood(first: boolean): Promise<void> {
   const flooders: JmpClient[] = [];
   for (let i = 0; i < 15; i++) {
-    // from another address to the login limiter; the 16th of JMP's connections is for the administrator
+    // from another address to the login limiter; more than the unit's 11 inbound slots, so the
+    // newest push out the oldest (none of them has logged in), and so does the administrator's
     const c = new JmpClient(DEVICE_PORTS.jmp, "127.0.0.1", "127.0.0.2");
     await c.connected;
     flooders.push(c);

@@ -87,3 +87,32 @@ test("manifest.json gives the device a fixed heap no larger than Moddable's stoc
   assert.equal(lin.heap, undefined, "lin keeps the ESP32's slot count");
   assert.ok(lin.chunk.initial <= 2 * creation.chunk.initial && lin.chunk.incremental === 0, JSON.stringify(lin.chunk));
 });
+
+test("ESP-IDF settings: the watchdogs on, 16 TCP connections for the budget; per target, in the include that comes after the target's own", async () => {
+  await buildDevice();
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  const include = manifest.include as string[];
+  assert.equal(include.indexOf("./build/device/manifest_sdkconfig.json"), include.indexOf("$(MODDABLE)/examples/manifest_base.json") + 1, "right after the base, which brings the target's manifest");
+  const generated = JSON.parse(fs.readFileSync(path.join(ROOT, "build/device/manifest_sdkconfig.json"), "utf8"));
+  for (const [platform, dir] of [
+    ["esp32", "esp32"],
+    ["esp32/wt32_eth01", "wt32_eth01"],
+  ] as const) {
+    assert.equal(generated.platforms[platform].build.SDKCONFIGPATH, "./sdkconfig/" + dir, platform);
+    const text = fs.readFileSync(path.join(ROOT, "build/device/sdkconfig", dir, "sdkconfig.defaults"), "utf8");
+    const set = new Map(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split("=") as [string, string]));
+    for (const [option, value] of [
+      ["CONFIG_ESP_TASK_WDT_EN", "y"],
+      ["CONFIG_ESP_TASK_WDT_INIT", "y"],
+      ["CONFIG_ESP_TASK_WDT_PANIC", "y"],
+      ["CONFIG_ESP_INT_WDT", "y"],
+      ["CONFIG_LWIP_MAX_ACTIVE_TCP", "16"],
+    ]) assert.equal(set.get(option!), value, `${dir}: ${option}`);
+    assert.ok(Number(set.get("CONFIG_ESP_TASK_WDT_TIMEOUT_S")) >= 5, "a watchdog that slow turns do not trip");
+    assert.equal(set.get("CONFIG_ETH_ENABLED"), dir === "wt32_eth01" ? "y" : undefined, "the WT32-ETH01 keeps its Ethernet settings");
+  }
+  // the budget fits what lwIP is given, with room for connections closing
+  const { DEVICE_BUDGET } = await import("../../src/connection-budget.ts");
+  assert.ok(DEVICE_BUDGET.slots <= 16 - 4, `${DEVICE_BUDGET.slots} connections in a budget for 16 TCP control blocks`);
+  assert.equal(manifest.defines.xs.abortHook, 1, "the abort hook (hosts/moddable/boot.ts) is compiled in");
+});
