@@ -5,8 +5,8 @@
  */
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
-import { decodeUtf8 } from "../../src/bytes.ts";
-import { GOOD_AFTER_MS } from "../../src/boot-record.ts";
+import { decodeUtf8, encodeUtf8 } from "../../src/bytes.ts";
+import { GOOD_AFTER_MS, LAST_ABORT_FILE } from "../../src/boot-record.ts";
 import { MemoryFlash } from "../../sim/memory-files.ts";
 import { board, bootDevice, USERS, type DeviceFixture } from "./device-fixture.ts";
 import { logIn, request } from "./web-fixture.ts";
@@ -80,6 +80,22 @@ test("a clean stop and a boot that runs its minute are no failures; an unreadabl
   assert.ok(h.host.logs.some((l) => /the count of failed boots was unreadable/.test(l.message)));
   assert.equal(decodeUtf8(h.host.files.read("boots")!, 0, 2), "1\n", "this boot is counted until it is good");
   await h.stop();
+});
+
+test("why the unit last aborted, as the host wrote it: $LastAbort, kept until the next abort, and said at the boot after it", async () => {
+  const flash = new MemoryFlash(10);
+  const first = await boot(flash);
+  assert.equal(value(first, "$LastAbort"), "");
+  first.host.files.write(LAST_ABORT_FILE, encodeUtf8("2026-12-05T10:00:00.000Z memory full\u0007\n"));
+  // and then it died
+  const next = await boot(flash);
+  assert.equal(value(next, "$LastAbort"), "2026-12-05T10:00:00.000Z memory full", "printable, one line");
+  assert.ok(next.host.logs.some((l) => l.level === "warn" && l.message === "boot: the unit last aborted at 2026-12-05T10:00:00.000Z memory full"));
+  await next.stop();
+  const later = await boot(flash);
+  assert.equal(value(later, "$LastAbort"), "2026-12-05T10:00:00.000Z memory full", "kept");
+  assert.ok(!later.host.logs.some((l) => /last aborted/.test(l.message)), "said only after a failed boot");
+  await later.stop();
 });
 
 test("Reboot: an administrator's, answered first; the registry reaches flash, the unit stops cleanly and restarts", async () => {
