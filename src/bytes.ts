@@ -10,7 +10,9 @@
 
 import type { TextCodec } from "./host.ts";
 
-const CHUNK = 1024; // code units per String.fromCharCode.apply call: bounded stack use on XS
+// code units per String.fromCharCode.apply call: each is a slot on the XS stack, which is 1,024 slots
+// on the device and already holds the caller's frames (1,024 overflowed it, decoding a 3 KB config.json)
+const CHUNK = 128;
 
 /** Number of bytes `text` takes in UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
