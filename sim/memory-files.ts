@@ -10,7 +10,7 @@
  *   but before the call returned, so the caller never learned it succeeded;
  * and from then on every call throws `PowerCut` until `restore()` (the next boot).
  */
-import type { Files } from "../src/host.ts";
+import type { FileEntry, Files } from "../src/host.ts";
 import { checkFilePath } from "../src/file-path.ts";
 import { Prng } from "./prng.ts";
 
@@ -33,6 +33,10 @@ export interface WearStats {
 
 export class MemoryFlash {
   readonly files = new Map<string, Uint8Array>();
+  /** Directories made explicitly (those holding files exist by implication). */
+  readonly directories = new Set<string>();
+  /** The flash's size for `space()`. */
+  capacity = 320 * 1024;
   readonly wear: WearStats = { operations: 0, bytes: 0 };
   private budget = Infinity;
   private mode: CutMode = "either";
@@ -101,11 +105,11 @@ export class MemoryFlash {
 export class MemoryFiles implements Files {
   constructor(readonly flash: MemoryFlash) {}
 
-  read(path: string): Uint8Array | undefined {
+  read(path: string, offset = 0, length = Infinity): Uint8Array | undefined {
     checkFilePath(path);
     this.flash.alive();
     const data = this.flash.files.get(path);
-    return data ? data.slice() : undefined;
+    return data ? data.slice(offset, offset + length) : undefined;
   }
 
   write(path: string, data: Uint8Array): void {
@@ -142,14 +146,61 @@ export class MemoryFiles implements Files {
     return this.flash.files.get(path)?.length ?? -1;
   }
 
-  list(dir: string): string[] {
+  list(dir: string): FileEntry[] {
     checkFilePath(dir, true);
     this.flash.alive();
     const prefix = dir === "" ? "" : dir + "/";
-    const names: string[] = [];
-    for (const path of this.flash.files.keys()) {
-      if (path.startsWith(prefix) && path.indexOf("/", prefix.length) < 0) names.push(path.slice(prefix.length));
+    const entries = new Map<string, FileEntry>();
+    const seen = (name: string, size: number, directory: boolean): void => {
+      const e = entries.get(name);
+      if (e) e.size += directory ? 1 : 0;
+      else entries.set(name, { name, size, directory });
+    };
+    for (const [path, data] of this.flash.files) {
+      if (!path.startsWith(prefix)) continue;
+      const slash = path.indexOf("/", prefix.length);
+      if (slash < 0) seen(path.slice(prefix.length), data.length, false);
+      else seen(path.slice(prefix.length, slash), 0, true);
     }
-    return names.sort();
+    for (const d of this.flash.directories) {
+      if (d.startsWith(prefix) && d.indexOf("/", prefix.length) < 0 && !entries.has(d.slice(prefix.length))) entries.set(d.slice(prefix.length), { name: d.slice(prefix.length), size: 0, directory: true });
+    }
+    // a directory's size is how many entries it holds
+    for (const e of entries.values()) if (e.directory) e.size = this.list(prefix + e.name).length;
+    return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
+
+  rename(from: string, to: string): void {
+    checkFilePath(from);
+    checkFilePath(to);
+    const data = this.flash.files.get(from);
+    if (!data) throw new Error("no file " + from);
+    if (this.flash.take(1) < 1) throw new PowerCut();
+    this.flash.files.delete(from);
+    this.flash.files.set(to, data);
+    this.flash.alive();
+  }
+
+  mkdir(dir: string): void {
+    checkFilePath(dir);
+    this.flash.alive();
+    for (let at = dir.indexOf("/"); ; at = dir.indexOf("/", at + 1)) {
+      this.flash.directories.add(at < 0 ? dir : dir.slice(0, at));
+      if (at < 0) break;
+    }
+  }
+
+  rmdir(dir: string): boolean {
+    checkFilePath(dir);
+    this.flash.alive();
+    if (this.list(dir).length) return false;
+    return this.flash.directories.delete(dir);
+  }
+
+  space(): { used: number; total: number } {
+    let used = 0;
+    for (const data of this.flash.files.values()) used += Math.ceil(Math.max(data.length, 1) / 4096) * 4096;
+    return { used, total: this.flash.capacity };
+  }
+
 }

@@ -4,6 +4,7 @@
  * it produces the same events in the same order on Node and on XS.
  */
 import { portableText } from "../src/bytes.ts";
+import { bootSlots, emptySlots, type Slots } from "../src/firmware/slots.ts";
 import type { FirmwareUpdate, Host, LogLevel } from "../src/host.ts";
 import { SimulatedLink, type SimulatedAir } from "./air.ts";
 import { SimBoard, type SimBoardLayout } from "./board.ts";
@@ -28,6 +29,8 @@ export interface MemoryHostOptions {
   log?: (level: LogLevel, message: string) => void;
   /** A platform that cannot restart itself (Moddable's lin simulator): no `restart`. */
   noRestart?: boolean;
+  /** Share the firmware slots between hosts to simulate the boots after an update. */
+  update?: MemoryUpdate;
 }
 
 export interface LogLine {
@@ -67,7 +70,8 @@ export class MemoryHost implements Host {
     this.net = new MemoryNet(this.clock, { seed, ...options.net });
     this.board = new SimBoard(options.layout ?? { inputs: [1, 2, 3, 4, 5, 6, 7, 8], outputs: [11, 12, 13, 14, 15, 16, 17, 18] });
     this.pins = this.board;
-    this.update = new MemoryUpdate();
+    this.update = options.update ?? new MemoryUpdate();
+    this.update.boot();
     this.unitId = options.unitId ?? "02000000" + (seed & 0xffff).toString(16).padStart(4, "0");
     this.link = options.air && new SimulatedLink(options.air, this.unitId.replace(/(..)(?!$)/g, "$1:"), this.clock);
     this.sink = options.log;
@@ -85,20 +89,37 @@ export class MemoryHost implements Host {
   }
 }
 
-/** Firmware slots in memory: what was written, and whether it was committed. */
+/**
+ * Firmware slots in memory with a boot loader's rollback, as ESP-IDF keeps them: one object shared
+ * by the hosts of successive boots (MemoryHostOptions.update), and `boot()` run at each power-up.
+ * A committed image boots on probation; one that boots twice without confirming itself, or that
+ * gives itself up, is rolled back.
+ */
 export class MemoryUpdate implements FirmwareUpdate {
-  image: Uint8Array | undefined;
-  committed = false;
+  capacity = 1 << 20;
+  /** Rollbacks the running image asked for. */
+  rollbacks = 0;
+  rolledBack: string | undefined;
+  /** The boot loader's slots; an image is its payload (null: the one the unit was built with). */
+  readonly slots: Slots<Uint8Array> = emptySlots();
   private expected = -1;
   private received: Uint8Array[] = [];
   private length = 0;
 
+  /** The payload the unit runs (undefined: the one it was built with). */
+  get running(): Uint8Array | undefined {
+    return this.slots.running ?? undefined;
+  }
+
+  get pending(): boolean {
+    return this.slots.pending;
+  }
+
   begin(size: number): void {
-    if (!(Number.isInteger(size) && size > 0)) throw new RangeError("bad image size");
+    if (!(Number.isInteger(size) && size > 0 && size <= this.capacity)) throw new RangeError("bad image size");
     this.expected = size;
     this.received = [];
     this.length = 0;
-    this.committed = false;
   }
 
   write(chunk: Uint8Array): void {
@@ -116,14 +137,27 @@ export class MemoryUpdate implements FirmwareUpdate {
       image.set(c, o);
       o += c.length;
     }
-    this.image = image;
-    this.committed = true;
-    this.expected = -1;
+    this.slots.next = image;
+    this.abort();
   }
 
   abort(): void {
     this.expected = -1;
     this.received = [];
     this.length = 0;
+  }
+
+  confirm(): void {
+    this.slots.pending = false;
+  }
+
+  rollback(reason: string): void {
+    this.slots.giveUp = reason;
+    this.rollbacks++;
+  }
+
+  /** The boot loader at power-up (bootSlots). */
+  boot(): void {
+    this.rolledBack = bootSlots(this.slots);
   }
 }

@@ -3,6 +3,7 @@
  * tears them down. Services get what they need from here; none reaches for globals.
  */
 import { FailureLimiter } from "./auth/failure-limiter.ts";
+import { VERSION } from "./version.ts";
 import type { OAuth2Config } from "./auth/oauth2.ts";
 import { AccessControl, type SecurityConfig } from "./auth/security.ts";
 import { UserStore, type Principal, type User } from "./auth/users.ts";
@@ -13,6 +14,9 @@ import { BootRecord, SAFE_MODE_AFTER } from "./boot-record.ts";
 import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
 import { ConnectionBudget, SIMULATOR_BUDGET, type BudgetOptions } from "./connection-budget.ts";
 import { factoryReset, resetRequested } from "./factory-reset.ts";
+import { FileArea, SIMULATOR_FILES, type FileAreaLimits } from "./files/file-area.ts";
+import { FIRMWARE_KEYS, Probation } from "./firmware/probation.ts";
+import { FirmwareUpdater } from "./firmware/updater.ts";
 import type { Clock, Host, Level, TlsServerOptions } from "./host.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { ANY_PATH, Router } from "./http/router.ts";
@@ -42,7 +46,7 @@ import { XentaraService } from "./xentara/service.ts";
 /** Without a security.json nobody is entitled to anything on /api/ws. */
 const NO_SECURITY: SecurityConfig = { roles: [], entitlements: [], acl: { inherit: false, entries: [] }, warnings: [] };
 
-export const VERSION = "0.1.0";
+export { VERSION };
 
 export interface ListenerConfig {
   /** "http", "https", ...: the key in `Device.ports` and in the `iobox ready` line. */
@@ -81,6 +85,10 @@ export interface DeviceConfig {
   janos?: Partial<JanosOptions>;
   /** The connections the unit can hold, inbound and outbound together (default: the simulator's; the device host passes DEVICE_BUDGET). */
   budget?: BudgetOptions;
+  /** The file area's limits (default: the simulator's; the device host passes DEVICE_FILES). */
+  files?: FileAreaLimits;
+  /** Firmware updates: the images' board family, and the release key built in (without one, every image is refused). */
+  firmware?: { board: string; publicKey?: Uint8Array };
   /** MQTT client limits (default: the simulator profile; the device host passes DEVICE_MQTT). */
   mqtt?: MqttLimits;
   /** The web UI's files (the host embeds them); without them `/` says there is no UI. */
@@ -143,7 +151,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const registry = new Registry(host, config.registry);
   registry.schema.define(DEVICE_KEYS).define(MODEL_KEYS); // Xentara's element UUIDs, kept before anyone connects
   defineIoKeys(registry.schema, config.board); // before the settings, so that they are checked
-  registry.schema.define(NETWORK_KEYS);
+  registry.schema.define(NETWORK_KEYS).define(FIRMWARE_KEYS);
   const serialNumber = serialNumberOf(host.unitId);
   const bootedAt = host.clock.monotonic();
   registry.provide(new DeviceValues(host.clock, bootedAt, serialNumber, config.board.model, boots));
@@ -178,6 +186,10 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   });
 
   const budget = new ConnectionBudget(host, config.budget ?? SIMULATOR_BUDGET);
+  // a certificate that changed may be the MQTT client's CA file
+  const files = new FileArea(host, config.files ?? SIMULATOR_FILES, (_path, kind) => kind === "certificate" && mqtt.refresh());
+  const firmware = new FirmwareUpdater(host, registry, { board: config.firmware?.board ?? "none", publicKey: config.firmware?.publicKey, version: VERSION }, () => reboot("a firmware update"));
+  const probation = new Probation(host, registry, firmware, VERSION, (why) => reboot(why));
   const limiter = new FailureLimiter(host.clock);
   const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
   const sessions = new WebSessions(host);
@@ -185,7 +197,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   let reboot: (by: string) => boolean = () => false; // set once stop() exists
   const janos = new JanosService(
     host,
-    { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by) },
+    { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by), files, firmware },
     config.janos,
   );
   const webSockets = new JanosWebSockets(janos);
@@ -225,6 +237,8 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     simulator: config.simulator !== undefined,
     safeMode,
     canReboot: host.restart !== undefined,
+    // base64 is 4/3 of the bytes; a few hundred bytes for the rest of the message
+    firmwarePiece: Math.max(1024, Math.floor(((http.websocketDefaults.maxMessage - 256) * 3) / 4 / 1024) * 1024),
     inputs: io.inputs.length,
     outputs: io.outputs.length,
     uptimeMs: () => host.clock.monotonic() - bootedAt,
@@ -240,7 +254,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
-  webRoutes(router, { host, login, users, limiter, registry, status, facts, network: network.manager, simulator: config.simulator }, config.assets ?? []);
+  webRoutes(router, { host, login, users, limiter, registry, status, facts, network: network.manager, firmware, simulator: config.simulator }, config.assets ?? []);
   router.websocket("/api/ws", safeMode ? (ex) => ex.respond(503, "safe mode: /api/ws is off until the unit boots normally\n", ["Retry-After", "60"]) : xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
   router.websocket(ANY_PATH, (ex) => {
@@ -253,6 +267,9 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
 
   const release = (): void => {
     boots.close();
+    probation.close();
+    firmware.close();
+    files.close();
     network.close();
     mqtt.close();
     anonymous.close();
@@ -295,6 +312,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
 
   network.start();
   boots.servicesUp();
+  probation.start(network.manager);
   let rebooting = false;
   reboot = (by) => {
     const restart = host.restart;

@@ -108,9 +108,16 @@ export interface Hasher {
  * Files under the host's data directory. Paths are relative, `/`-separated, without `.` or `..`
  * segments; hosts refuse anything else. Every call that returns has reached stable storage.
  */
+export interface FileEntry {
+  name: string;
+  /** Bytes; for a directory, how many entries it holds. */
+  size: number;
+  directory: boolean;
+}
+
 export interface Files {
-  /** The whole file, or undefined when it does not exist. */
-  read(path: string): Uint8Array | undefined;
+  /** The whole file (or `length` bytes from `offset`, fewer at its end), or undefined when it does not exist. */
+  read(path: string, offset?: number, length?: number): Uint8Array | undefined;
   /** Replaces the file atomically: after a power cut it holds either the old or the new content. */
   write(path: string, data: Uint8Array): void;
   /** Appends; a power cut during the call may leave any prefix of `data` (readers must cope with a torn tail). */
@@ -119,8 +126,16 @@ export interface Files {
   remove(path: string): void;
   /** Size in bytes, or -1 when the file does not exist. */
   size(path: string): number;
-  /** Names (not paths) of the files directly inside `dir` ("" = the root), sorted. */
-  list(dir: string): string[];
+  /** What is directly inside `dir` ("" = the root), sorted by name; empty when `dir` does not exist. */
+  list(dir: string): FileEntry[];
+  /** Moves a file, replacing `to` atomically when it exists. */
+  rename(from: string, to: string): void;
+  /** Makes a directory (and its parents); no error when it exists. */
+  mkdir(dir: string): void;
+  /** Removes an empty directory; false when it is not empty or not there. */
+  rmdir(dir: string): boolean;
+  /** Bytes used and in all, where the platform can tell. */
+  space?(): { used: number; total: number } | undefined;
 }
 
 export interface TlsServerOptions {
@@ -255,13 +270,28 @@ export interface OutputPin {
   close(): void;
 }
 
-/** Writes a firmware image into the inactive slot. */
+/**
+ * The unit's firmware slots, as a boot loader with rollback keeps them (ESP-IDF's OTA slots; the
+ * simulator's launcher, hosts/node/launcher.ts): an image written to the inactive slot and
+ * committed boots next, on probation; the running image confirms itself or is rolled back.
+ */
 export interface FirmwareUpdate {
+  /** Bytes the inactive slot holds. */
+  readonly capacity: number;
+  /** Starts writing an image of `size` bytes into the inactive slot. */
   begin(size: number): void;
   write(chunk: Uint8Array): void;
-  /** Marks the new image bootable; it runs after the next restart (Host.restart). */
+  /** Marks the new image bootable: it runs, on probation, after the next restart (Host.restart). */
   commit(): void;
   abort(): void;
+  /** The running image is on probation: booted from an update and not confirmed yet. */
+  readonly pending: boolean;
+  /** Keeps the running image: no rollback from now on. */
+  confirm(): void;
+  /** Gives the running image up: the previous one boots at the next restart (which the core then asks for). */
+  rollback(reason: string): void;
+  /** Set when the boot loader went back to this image because an update failed: why, for people. */
+  readonly rolledBack: string | undefined;
 }
 
 /**

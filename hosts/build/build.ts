@@ -13,6 +13,8 @@ import { writeUi } from "../web-ui/build.ts";
 import { houseRules, importCheckPlugin } from "./import-check.ts";
 import { writeSdkconfig } from "./sdkconfig.ts";
 import { NEUTRAL_MAIN_FIELDS, nodeShims } from "./shims-plugin.ts";
+import { p256PublicKeyFromPem } from "../../src/auth/jwt.ts";
+import { parseVersion } from "../../src/firmware/image.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -80,6 +82,29 @@ export function buildNodeProgram(entryPoints: Record<string, string>, outdir: st
   });
 }
 
+/**
+ * What a build says about itself: its version (default: the source's) and the release key whose
+ * signatures its firmware updates must carry (a PEM P-256 public key file; without one the build
+ * takes no firmware). The environment gives them to `npm start` and the builds: IOBOX_VERSION,
+ * IOBOX_FIRMWARE_KEY.
+ */
+export interface BuildIdentity {
+  version?: string;
+  firmwareKey?: string;
+}
+
+function identityDefines(id: BuildIdentity): Record<string, string> {
+  const defines: Record<string, string> = {};
+  const version = id.version ?? process.env.IOBOX_VERSION;
+  if (version) {
+    parseVersion(version); // a bad one stops the build
+    defines.IOBOX_VERSION = JSON.stringify(version.replace(/^v/, ""));
+  }
+  const keyFile = id.firmwareKey ?? process.env.IOBOX_FIRMWARE_KEY;
+  if (keyFile) defines.IOBOX_FIRMWARE_KEY = JSON.stringify(Buffer.from(p256PublicKeyFromPem(fs.readFileSync(keyFile, "utf8"))).toString("base64"));
+  return defines;
+}
+
 /** `import page from "iobox-web-ui"` and `"iobox-setup-ui"`: the pages' gzip bytes, built first (hosts/web-ui/build.ts). */
 function webUiPlugin(pages: Record<string, Uint8Array>): esbuild.Plugin {
   return {
@@ -91,10 +116,11 @@ function webUiPlugin(pages: Record<string, Uint8Array>): esbuild.Plugin {
   };
 }
 
-export async function buildSim(): Promise<Built> {
+/** The simulator, into build/sim (what `npm start` runs) or `outdir` (an image of another version, say). */
+export async function buildSim(options: BuildIdentity & { outdir?: string } = {}): Promise<Built> {
   const { ui, setup } = await writeUi();
   const plugins = [importCheckPlugin(houseRules(ROOT)), webUiPlugin({ "iobox-web-ui": ui.gzip, "iobox-setup-ui": setup.gzip })];
-  const built = report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, "build/sim", { sourcemap: true, plugins }));
+  const built = report("simulator", await buildNodeProgram({ iobox: "hosts/node/main.ts" }, options.outdir ?? "build/sim", { sourcemap: true, plugins, define: identityDefines(options) }));
   return withUi(built, ui.gzip.length, setup.gzip.length);
 }
 
@@ -104,7 +130,7 @@ function withUi(built: Built, gzip: number, setupGzip: number): Built {
   return built;
 }
 
-export async function buildDevice(): Promise<Built> {
+export async function buildDevice(options: BuildIdentity = {}): Promise<Built> {
   const { ui, setup } = await writeUi();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -120,6 +146,7 @@ export async function buildDevice(): Promise<Built> {
     metafile: true,
     logLevel: "warning",
     plugins: [importCheckPlugin(houseRules(ROOT)), nodeShims, moddableExternals],
+    define: identityDefines(options),
   });
   writeSdkconfig(path.join(ROOT, "build/device"));
   return withUi(report("device", result), ui.gzip.length, setup.gzip.length);

@@ -17,6 +17,8 @@ import { LAST_ABORT_FILE } from "../../src/boot-record.ts";
 import { decodeUtf8, encodeUtf8 } from "../../src/bytes.ts";
 import { parseConfig, type ServerConfig } from "../../src/config.ts";
 import { DEVICE_BUDGET } from "../../src/connection-budget.ts";
+import { DEVICE_FILES } from "../../src/files/file-area.ts";
+import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
 import { DEVICE_LIMITS } from "../../src/http/limits.ts";
@@ -140,6 +142,8 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     jmp: DEVICE_JMP,
     janos: DEVICE_JANOS,
     budget: DEVICE_BUDGET,
+    files: DEVICE_FILES,
+    firmware: { board: platform.firmwareBoard, publicKey: builtInReleaseKey() },
     mqtt: DEVICE_MQTT,
     authentication: file?.httpServer?.authentication,
   }).then(

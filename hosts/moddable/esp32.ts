@@ -6,7 +6,8 @@
  * Outputs cannot be read back, so the core tracks relays.
  */
 import Digital from "embedded:io/digital";
-import flash from "embedded:storage/flash";
+import flash, { type FlashPartition } from "embedded:storage/flash";
+import FFI from "mc/ffi";
 import Update, { type UpdateSession } from "embedded:update";
 import type { EdgeListener, FirmwareUpdate, InputPin, Level, OutputPin, Pins } from "../../src/host.ts";
 
@@ -30,16 +31,27 @@ export function createPins(): Pins {
   };
 }
 
+/**
+ * Firmware slots over ECMA-419's `embedded:update` (esp_ota_begin/write/end/set_boot_partition into
+ * the other OTA slot) and ESP-IDF's app rollback through Moddable's FFI (esp32-ota.c): a new image
+ * boots PENDING_VERIFY and is kept only once confirmed; the boot loader rolls back one that resets
+ * first. Type-checked and bundled only: no ESP32 ran this.
+ */
 export function createUpdate(): FirmwareUpdate {
+  const ffi = new FFI() as unknown as OtaFfi; // at boot, not in the (preloaded) module body
   let session: UpdateSession | undefined;
   const end = (): void => {
-    session?.close();
+    session?.close(); // esp_ota_abort when unfinished
     session = undefined;
   };
+  const next = (): FlashPartition => flash.open({ path: "nextota" });
   return {
+    capacity: next().status().size,
+    pending: ffi.iobox_ota_pending() === 1,
+    rolledBack: ffi.iobox_ota_rolled_back() === 1 ? "the boot loader went back to this image: the update did not confirm itself" : undefined,
     begin(size) {
       end();
-      session = Update.open({ partition: flash.open({ path: "nextota" }), byteLength: size });
+      session = Update.open({ partition: next(), byteLength: size });
     },
     write(chunk) {
       if (!session) throw new Error("update not begun");
@@ -47,9 +59,22 @@ export function createUpdate(): FirmwareUpdate {
     },
     commit() {
       if (!session) throw new Error("update not begun");
-      session.complete(); // verifies the image and selects it for the next boot
+      session.complete(); // esp_ota_end checks the app image; the slot boots next
       end();
     },
     abort: end,
+    confirm() {
+      ffi.iobox_ota_confirm();
+    },
+    rollback() {
+      ffi.iobox_ota_rollback(); // restarts the unit into the previous image
+    },
   };
+}
+
+interface OtaFfi {
+  iobox_ota_pending(): number;
+  iobox_ota_confirm(): number;
+  iobox_ota_rollback(): number;
+  iobox_ota_rolled_back(): number;
 }

@@ -3,9 +3,9 @@
  * target atomically and a closed file is on flash, which is what the Files contract promises.
  * (SPIFFS cannot rename over an existing file, so iobox requires LittleFS.)
  */
-import { Directory, File, Iterator } from "file";
+import { Directory, File, Iterator, System } from "file";
 import config from "mc/config";
-import type { Files } from "../../src/host.ts";
+import type { FileEntry, Files } from "../../src/host.ts";
 import { checkFilePath } from "../../src/file-path.ts";
 
 const TEMP_SUFFIX = ".~tmp";
@@ -18,12 +18,15 @@ export class ModdableFiles implements Files {
     mkdirs(this.root);
   }
 
-  read(path: string): Uint8Array | undefined {
+  read(path: string, offset = 0, length = Infinity): Uint8Array | undefined {
     const full = this.resolve(path);
     if (!File.exists(full)) return undefined;
     const f = new File(full);
     try {
-      return new Uint8Array(f.read(ArrayBuffer));
+      const n = Math.max(0, Math.min(length, f.length - offset));
+      if (n === 0) return new Uint8Array(0); // the file module throws reading at the end
+      f.position = offset;
+      return new Uint8Array(f.read(ArrayBuffer, n));
     } finally {
       f.close();
     }
@@ -70,19 +73,56 @@ export class ModdableFiles implements Files {
     }
   }
 
-  list(dir: string): string[] {
+  list(dir: string): FileEntry[] {
     checkFilePath(dir, true);
-    const names: string[] = [];
+    const entries: FileEntry[] = [];
+    const at = this.root + (dir ? dir + "/" : "");
+    for (const e of this.entries(at)) {
+      if (e.length !== undefined) entries.push({ name: e.name, size: e.length, directory: false });
+      else entries.push({ name: e.name, size: this.entries(at + e.name + "/").length, directory: true });
+    }
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  rename(from: string, to: string): void {
+    const target = this.resolve(to);
+    this.ensureParent(target);
+    // a full path moves across directories; LittleFS replaces an existing target in one commit
+    if (!File.rename(this.resolve(from), target)) throw new Error(`rename failed: ${from} to ${to}`);
+  }
+
+  mkdir(dir: string): void {
+    mkdirs(this.resolve(dir) + "/");
+  }
+
+  rmdir(dir: string): boolean {
+    const full = this.resolve(dir);
+    if (this.entries(full + "/").length) return false;
+    return File.delete(full); // LittleFS removes an empty directory this way
+  }
+
+  space(): { used: number; total: number } | undefined {
+    try {
+      return System.info();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A directory's entries without ".", "..", and temporary files. */
+  private entries(at: string): { name: string; length: number | undefined }[] {
+    const out: { name: string; length: number | undefined }[] = [];
     let it: Iterator;
     try {
-      it = new Iterator(this.root + (dir ? dir + "/" : ""));
+      it = new Iterator(at);
     } catch {
-      return names;
+      return out;
     }
-    for (let entry = it.next(); entry; entry = it.next()) {
-      if (entry.length !== undefined && !entry.name.endsWith(TEMP_SUFFIX)) names.push(entry.name);
+    for (let e = it.next(); e; e = it.next()) {
+      if (e.name === "." || e.name === ".." || e.name.endsWith(TEMP_SUFFIX)) continue;
+      out.push({ name: e.name, length: e.length });
     }
-    return names.sort();
+    return out;
   }
 
   private resolve(path: string): string {

@@ -6,5 +6,5 @@ import { EthernetLink } from "./ethernet-link.ts";
 import { createPins, createUpdate } from "./esp32.ts";
 import type { Platform } from "./platform.ts";
 
-const platform: Platform = { name: "esp32-ethernet", createPins, createUpdate, createLink: (_board, log) => new EthernetLink(log) };
+const platform: Platform = { name: "esp32-ethernet", firmwareBoard: "esp32", createPins, createUpdate, createLink: (_board, log) => new EthernetLink(log) };
 export default platform;

@@ -3,5 +3,5 @@ import { createPins, createUpdate } from "./esp32.ts";
 import type { Platform } from "./platform.ts";
 import { WifiLink } from "./wifi-link.ts";
 
-const platform: Platform = { name: "esp32", createPins, createUpdate, createLink: (board, log) => (board.network === "ethernet" ? undefined : new WifiLink(log)) };
+const platform: Platform = { name: "esp32", firmwareBoard: "esp32", createPins, createUpdate, createLink: (board, log) => (board.network === "ethernet" ? undefined : new WifiLink(log)) };
 export default platform;

@@ -8,6 +8,8 @@ import type { FirmwareUpdate, Link, LogLevel, Pins } from "../../src/host.ts";
 
 export interface Platform {
   name: string;
+  /** The board family firmware images must be built for (src/firmware/image.ts). */
+  firmwareBoard: string;
   createPins(board: BoardProfile): Pins;
   createUpdate(): FirmwareUpdate | undefined;
   /** The unit's own network interface, as the board profile says (Wi-Fi unless "ethernet"). */

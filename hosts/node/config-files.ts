@@ -34,8 +34,35 @@ function read(file: string): string {
   }
 }
 
-/** Reads and checks the three files; throws ConfigError or FileError. */
-export function loadConfigFiles(files: { config?: string; security?: string; oauth2?: string }, dataDir: string): ConfigFiles {
+/**
+ * Reads and checks the three files; throws ConfigError or FileError for a file given on the command
+ * line. Without a flag, a file in the data directory (uploaded with the JANOS file messages, as on a
+ * device) is used, and one that cannot be used is reported in `notes` and the default taken, as a
+ * device does: a bad upload never keeps the simulator from starting.
+ */
+export function loadConfigFiles(given: { config?: string; security?: string; oauth2?: string }, dataDir: string, notes: string[] = []): ConfigFiles {
+  const files = { ...given };
+  for (const name of ["config", "security", "oauth2"] as const) {
+    const onFlash = path.join(dataDir, name + ".json");
+    if (files[name] === undefined && fs.existsSync(onFlash)) {
+      try {
+        loadOne(name, onFlash, dataDir);
+        files[name] = onFlash;
+      } catch (e) {
+        if (!(e instanceof ConfigError || e instanceof FileError)) throw e;
+        notes.push(`${onFlash} ignored, the default applies: ${e.message}`);
+      }
+    }
+  }
+  return loadAll(files, dataDir);
+}
+
+/** Checks one file the way loadAll would take it. */
+function loadOne(name: "config" | "security" | "oauth2", file: string, dataDir: string): void {
+  loadAll({ [name]: file }, dataDir);
+}
+
+function loadAll(files: { config?: string; security?: string; oauth2?: string }, dataDir: string): ConfigFiles {
   const configName = files.config ?? "embedded default config.json";
   const config = parseConfig(files.config ? read(files.config) : DEFAULT_CONFIG, configName);
 

@@ -1,7 +1,7 @@
 /** Files under a data directory: atomic replace (temp file, fsync, rename, fsync the directory) and synced appends. */
 import fs from "node:fs";
 import path from "node:path";
-import type { Files } from "../../src/host.ts";
+import type { FileEntry, Files } from "../../src/host.ts";
 import { checkFilePath } from "../../src/file-path.ts";
 
 const TEMP_SUFFIX = ".~tmp";
@@ -11,10 +11,25 @@ export class NodeFiles implements Files {
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   }
 
-  read(name: string): Uint8Array | undefined {
+  read(name: string, offset = 0, length = Infinity): Uint8Array | undefined {
     try {
-      const buf = fs.readFileSync(this.resolve(name));
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      if (offset === 0 && length === Infinity) {
+        const buf = fs.readFileSync(this.resolve(name));
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const fd = fs.openSync(this.resolve(name), "r");
+      try {
+        const size = fs.fstatSync(fd).size;
+        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+        for (let got = 0; got < out.length; ) {
+          const n = fs.readSync(fd, out, got, out.length - got, offset + got);
+          if (n === 0) return out.subarray(0, got);
+          got += n;
+        }
+        return out;
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;
@@ -57,17 +72,47 @@ export class NodeFiles implements Files {
     }
   }
 
-  list(dir: string): string[] {
+  list(dir: string): FileEntry[] {
     checkFilePath(dir, true);
+    const at = path.join(this.root, dir);
     try {
       return fs
-        .readdirSync(path.join(this.root, dir), { withFileTypes: true })
-        .filter((d) => d.isFile() && !d.name.endsWith(TEMP_SUFFIX))
-        .map((d) => d.name)
-        .sort();
+        .readdirSync(at, { withFileTypes: true })
+        .filter((d) => (d.isFile() && !d.name.endsWith(TEMP_SUFFIX)) || d.isDirectory())
+        .map((d) => ({ name: d.name, directory: d.isDirectory(), size: d.isDirectory() ? fs.readdirSync(path.join(at, d.name)).length : fs.statSync(path.join(at, d.name)).size }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw e;
+    }
+  }
+
+  rename(from: string, to: string): void {
+    const target = this.resolve(to);
+    const dir = this.ensureDir(target);
+    fs.renameSync(this.resolve(from), target);
+    syncDir(dir);
+  }
+
+  mkdir(dir: string): void {
+    fs.mkdirSync(this.resolve(dir), { recursive: true, mode: 0o700 });
+  }
+
+  rmdir(dir: string): boolean {
+    try {
+      fs.rmdirSync(this.resolve(dir));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  space(): { used: number; total: number } | undefined {
+    try {
+      const s = fs.statfsSync(this.root);
+      return { used: (s.blocks - s.bfree) * s.bsize, total: s.blocks * s.bsize };
+    } catch {
+      return undefined;
     }
   }
 

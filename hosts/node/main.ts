@@ -14,6 +14,10 @@ import { parseCli, USAGE, UsageError, type CliOptions } from "./cli.ts";
 import { FileError, loadConfigFiles, type ConfigFiles } from "./config-files.ts";
 import { ensureDevCertificate } from "./dev-cert.ts";
 import { NodeHost, nodeTimers } from "./host.ts";
+import { NodeFirmware, type BootInfo } from "./firmware.ts";
+import { CRASH_EXIT, launch, RESTART_EXIT } from "./launcher.ts";
+import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
+import { fileURLToPath } from "node:url";
 import webUiPage from "iobox-web-ui";
 import setupPage from "iobox-setup-ui";
 import os from "node:os";
@@ -41,7 +45,24 @@ function unitId(dataDir: string): string {
   return id;
 }
 
-async function main(options: CliOptions): Promise<void> {
+/**
+ * After a restart, a port given as 0 ("any free port") is the one it got before (IOBOX_PORTS, from
+ * the launcher), so clients find the unit where it was.
+ */
+function samePorts(options: CliOptions): CliOptions {
+  const before = JSON.parse(process.env.IOBOX_PORTS || "{}") as Record<string, number>;
+  const keep = (given: number | undefined, name: string): number | undefined => (given === 0 && before[name] ? before[name] : given);
+  return {
+    ...options,
+    httpPort: keep(options.httpPort, "http"),
+    httpsPort: keep(options.httpsPort, "https"),
+    jmpPort: keep(options.jmpPort, "jmp"),
+    controlPort: keep(options.controlPort, "control") ?? 0,
+  };
+}
+
+async function main(given: CliOptions): Promise<void> {
+  const options = samePorts(given);
   const dataDir = path.resolve(options.data);
   try {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -50,7 +71,9 @@ async function main(options: CliOptions): Promise<void> {
   }
   let files: ConfigFiles;
   try {
-    files = loadConfigFiles(options, dataDir);
+    const notes: string[] = [];
+    files = loadConfigFiles(options, dataDir, notes);
+    for (const n of notes) process.stderr.write(`iobox: ${n}\n`);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof FileError) fail(e.message);
     throw e;
@@ -92,9 +115,14 @@ async function main(options: CliOptions): Promise<void> {
     for (const n of options.wifi) air.add(n.ssid, n.password);
     link = new SimulatedLink(air, id.replace(/(..)(?!$)/g, "$1:"), nodeTimers);
   }
-  // a reboot (the JANOS message Reboot) starts the device again in this process, on the same ports
-  let restart = (): void => {};
-  const host = new NodeHost({ dataDir, board: simBoard, unitId: id, logLevel: options.logLevel, link, onRestart: () => restart() });
+  // a restart (a reboot, an update) is the launcher's to do: it starts this image, or the new one, again
+  const boot = JSON.parse(process.env.IOBOX_BOOT ?? "null") as BootInfo | null;
+  const update = new NodeFirmware(path.join(dataDir, "firmware"), boot ?? { slot: null, pending: false, rolledBack: null });
+  const onRestart = (): void => {
+    process.stdout.write("iobox: restarting\n");
+    process.exit(RESTART_EXIT);
+  };
+  const host = new NodeHost({ dataDir, board: simBoard, unitId: id, logLevel: options.logLevel, link, update, onRestart });
   const announce = announcedAddress(options.host);
   // the board's button, held at power-up: released once the boot has decided
   if (options.factoryReset && board.button) simBoard.setInput(board.button.pin, board.button.activeLow ? 0 : 1);
@@ -133,6 +161,7 @@ async function main(options: CliOptions): Promise<void> {
     simulator: control,
     // mDNS announces the address clients reach; bound to loopback there is none to announce
     network: { hostAddress: announce, mdns: announce !== undefined },
+    firmware: { board: "node", publicKey: builtInReleaseKey() },
   };
   try {
     device = await startDevice(host, deviceConfig);
@@ -164,28 +193,8 @@ async function main(options: CliOptions): Promise<void> {
   if (net.inSetupMode && device.ports.http !== undefined) process.stdout.write(`setup mode: the board's setup network is ${setupSsid(id)}; its setup page is http://${where}:${device.ports.http}/setup\n`);
   else if (host.link) process.stdout.write(`Wi-Fi (simulated): ${net.state}${net.ssid ? " " + net.ssid : ""}\n`);
   process.stdout.write(`iobox ready ${JSON.stringify(ports)}\n`);
+  process.send?.({ ready: ports });
 
-  // the core has flushed and stopped the device: start it again where it was (ports given as 0 keep the ones they got)
-  restart = (): void => {
-    const was = device!;
-    const again: DeviceConfig = {
-      ...deviceConfig,
-      listeners: deviceConfig.listeners.map((l) => ({ ...l, port: was.ports[l.name] ?? l.port })),
-      jmp: { ...deviceConfig.jmp, port: was.ports.jmp ?? deviceConfig.jmp?.port },
-      users: undefined, // provisioning is for the first start, as on a device
-      settings: undefined,
-      adminPassword: undefined,
-    };
-    host.net.destroyAll(); // whatever a stop that ran out of time left open
-    process.stdout.write("iobox: restarting\n");
-    startDevice(host, again).then(
-      (d) => {
-        device = d;
-        process.stdout.write(`iobox ready ${JSON.stringify({ ...d.ports, control: ports.control })}\n`);
-      },
-      (e: Error) => fail("the restart failed: " + e.message, 1),
-    );
-  };
 }
 
 /**
@@ -209,6 +218,14 @@ try {
 }
 if (options.help) {
   process.stdout.write(USAGE + "\n");
+} else if (process.env.IOBOX_APP !== "1") {
+  launch(fileURLToPath(import.meta.url), process.argv.slice(2), path.resolve(options.data));
 } else {
+  // the launcher is gone (killed): so is the simulator it ran
+  process.on("disconnect", () => process.exit(0));
+  process.on("uncaughtException", (e) => {
+    process.stderr.write(`iobox: crashed: ${e.stack ?? e.message}\n`);
+    process.exit(CRASH_EXIT);
+  });
   main(options).catch((e: Error) => fail(e.stack ?? e.message, 1));
 }

@@ -11,6 +11,7 @@ import { ioView } from "./views/io.ts";
 import { networkView } from "./views/network.ts";
 import { registryView } from "./views/registry.ts";
 import { simView } from "./views/sim.ts";
+import { updateView } from "./views/update.ts";
 import { usersView } from "./views/users.ts";
 import css from "./style.css";
 
@@ -27,6 +28,7 @@ const TABS: Tab[] = [
   { name: "Network", make: networkView, allowed: () => true },
   { name: "Users", make: usersView, allowed: () => app.admin },
   { name: "Backup", make: backupView, allowed: () => app.admin },
+  { name: "Update", make: updateView, allowed: () => app.admin },
   { name: "Simulator", make: simView, allowed: () => app.info?.simulator === true },
 ];
 

@@ -15,7 +15,7 @@ export type Handler = (exchange: Exchange) => void;
 export type RouteHandler<C> = (context: C, exchange: Exchange) => void;
 
 export interface RouteOptions {
-  /** Largest body this route buffers (default: the server's maxBody). */
+  /** Largest body this route buffers (default: the server's maxBody); for a `stream` route, the largest it takes (default: no limit). */
   maxBody?: number;
   /** Hand the body over as it arrives (`exchange.onBody`, `onEnd`) instead of buffering it. */
   stream?: boolean;

@@ -391,8 +391,9 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
       }
       case "handler": {
         const options = Router.options(match.route);
-        this.bodyLimit = Math.min(options.maxBody ?? this.server.limits.maxBody, this.server.limits.maxRouteBody);
         this.streaming = options.stream === true;
+        // a streamed body is never held whole: only the route's own limit applies to it
+        this.bodyLimit = this.streaming ? (options.maxBody ?? Infinity) : Math.min(options.maxBody ?? this.server.limits.maxBody, this.server.limits.maxRouteBody);
         if (length > this.bodyLimit) throw new HttpError(413, `body of ${length} bytes over the limit of ${this.bodyLimit}`);
         if (!hasBody) return this.callHandler(match);
         if (expect !== undefined) this.connection.write(CONTINUE);

@@ -16,8 +16,9 @@ import type { Entry } from "../registry/format.ts";
 import { RegistryError, type Registry } from "../registry/registry.ts";
 import { SECRET_MASK } from "../registry/schema.ts";
 import type { JanosSession } from "./session.ts";
+import { fileList, fileMkdir, fileRead, fileRemove, fileRename, fileWrite, firmwareStatus, firmwareWrite, type TransferContext } from "./transfer-commands.ts";
 
-export interface JanosContext {
+export interface JanosContext extends TransferContext {
   readonly registry: Registry;
   readonly io: Io;
   /** Safe mode: Control is refused. */
@@ -40,6 +41,14 @@ const COMMANDS = new Map<string, { role: Role; run: Run }>([
   ["registry write", { role: "administrator", run: registryWrite }],
   // iobox's own: JANOS reboots from its console (`reboot`), which iobox does not have
   ["reboot", { role: "administrator", run: reboot }],
+  ["file list", { role: "view", run: fileList }],
+  ["file read", { role: "view", run: fileRead }],
+  ["file write", { role: "administrator", run: fileWrite }],
+  ["file rename", { role: "administrator", run: fileRename }],
+  ["file remove", { role: "administrator", run: fileRemove }],
+  ["file mkdir", { role: "administrator", run: fileMkdir }],
+  ["firmware write", { role: "administrator", run: firmwareWrite }],
+  ["firmware status", { role: "view", run: firmwareStatus }],
   // no sensor-port modules: an empty list is the truth
   ["enumerate devices", { role: "view", run: (c, s, _m, meta) => c.reply(s, { Message: "Enumerate Devices Response", Devices: [] }, meta) }],
 ]);
@@ -53,12 +62,6 @@ const NOT_IMPLEMENTED = new Set(
     "Console Open",
     "Console Stdin",
     "Console Close",
-    "File List",
-    "File Read",
-    "File Write",
-    "File Rename",
-    "File Remove",
-    "File Mkdir",
     "Post Message",
     "Clock Read",
     "Clock Set",

@@ -15,6 +15,8 @@
  * and nobody misses the final state.
  */
 import type { FailureLimiter } from "../auth/failure-limiter.ts";
+import type { FileArea } from "../files/file-area.ts";
+import type { FirmwareUpdater } from "../firmware/updater.ts";
 import type { Principal, UserStore } from "../auth/users.ts";
 import type { Host, Timer } from "../host.ts";
 import type { Io } from "../io/io.ts";
@@ -54,6 +56,10 @@ export interface JanosDependencies {
   safeMode?: boolean;
   /** Reboots the unit on an administrator's `Reboot`; false where it cannot. */
   reboot?: (by: string) => boolean;
+  /** The files the file messages reach. */
+  files?: FileArea;
+  /** Where `Firmware Write` goes. */
+  firmware?: FirmwareUpdater;
 }
 
 /** HTTP-style status lines for `Error` messages (janos.md §5.9: only 401 is documented). */
@@ -73,6 +79,9 @@ export class JanosService implements JanosContext {
   readonly registry: Registry;
   readonly io: Io;
   readonly safeMode: boolean;
+  readonly files: FileArea | undefined;
+  readonly firmware: FirmwareUpdater | undefined;
+  readonly version: string;
   private readonly rebootUnit: ((by: string) => boolean) | undefined;
   private readonly users: UserStore;
   private readonly limiter: FailureLimiter;
@@ -93,6 +102,9 @@ export class JanosService implements JanosContext {
     this.registry = deps.registry;
     this.io = deps.io;
     this.safeMode = deps.safeMode === true;
+    this.files = deps.files;
+    this.firmware = deps.firmware;
+    this.version = deps.identity.version;
     this.rebootUnit = deps.reboot;
     this.users = deps.users;
     this.limiter = deps.limiter;

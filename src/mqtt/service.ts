@@ -82,6 +82,11 @@ export class MqttService implements LiveValues {
     this.client = undefined;
   }
 
+  /** Reads the settings again: a file they name (the CA file) may have changed. */
+  refresh(): void {
+    this.applySoon();
+  }
+
   // --- settings -----------------------------------------------------------------------------------
 
   private applySoon(): void {

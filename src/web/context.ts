@@ -9,6 +9,7 @@ import type { WebLogin } from "../auth/web-login.ts";
 import type { Host } from "../host.ts";
 import type { Exchange } from "../http/exchange.ts";
 import type { RouteHandler } from "../http/router.ts";
+import type { FirmwareUpdater } from "../firmware/updater.ts";
 import type { NetworkManager } from "../network/manager.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { DeviceFacts } from "./device-api.ts";
@@ -22,6 +23,8 @@ export interface WebContext {
   registry: Registry;
   facts: DeviceFacts;
   network: NetworkManager;
+  /** Firmware updates (PUT /api/firmware). */
+  firmware?: FirmwareUpdater;
   /** In the simulator: the board's inputs, for the UI's simulator panel. */
   simulator?: SimulatorControl;
   status(): unknown;

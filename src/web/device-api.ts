@@ -28,6 +28,8 @@ export interface DeviceFacts {
   safeMode: boolean;
   /** An administrator can reboot the unit (the JANOS message `Reboot`). */
   canReboot: boolean;
+  /** The most bytes of image one `Firmware Write` may carry (its base64 must fit one JANOS message). */
+  firmwarePiece: number;
   inputs: number;
   outputs: number;
   uptimeMs(): number;
@@ -52,6 +54,7 @@ export interface DeviceInfo extends DeviceIdentity {
   simulator: boolean;
   safeMode: boolean;
   canReboot: boolean;
+  firmwarePiece: number;
   loginRequired: boolean;
   user: Principal | null;
   inputs: number;
@@ -72,6 +75,7 @@ function info(c: WebContext, ex: Exchange): void {
     simulator: facts.simulator,
     safeMode: facts.safeMode,
     canReboot: facts.canReboot,
+    firmwarePiece: facts.firmwarePiece,
     loginRequired: login.required,
     user: ex.user ?? login.sessionUser(ex) ?? null,
     inputs: facts.inputs,

@@ -10,6 +10,7 @@ import { ACCOUNT_ROUTES } from "./account-api.ts";
 import { BACKUP_ROUTES } from "./backup-api.ts";
 import { allowsPage, page, SETUP_PAGE, type WebContext } from "./context.ts";
 import { DEVICE_ROUTES } from "./device-api.ts";
+import { FIRMWARE_ROUTES } from "./firmware-api.ts";
 import { sendJson } from "./json.ts";
 import { SETUP_ROUTES } from "./setup-api.ts";
 import { simulatorRoutes } from "./sim-api.ts";
@@ -32,6 +33,7 @@ const WEB_ROUTES: readonly Route<WebContext>[] = frozen([
   ...DEVICE_ROUTES,
   ...ACCOUNT_ROUTES,
   ...BACKUP_ROUTES,
+  ...FIRMWARE_ROUTES,
 ]);
 
 const NO_UI: readonly Route<WebContext>[] = frozen([{ method: "GET", path: "/", handler: page(noUi) }]);

@@ -5,7 +5,7 @@ import { startDevice, type Device, type DeviceConfig } from "../../src/device.ts
 import type { Entry } from "../../src/registry/format.ts";
 import { BoardControl } from "../../sim/control.ts";
 import { JanosClient, type JanosClientOptions } from "../../sim/janos-client.ts";
-import { MemoryHost } from "../../sim/memory-host.ts";
+import { MemoryHost, type MemoryUpdate } from "../../sim/memory-host.ts";
 import type { MemoryFlash } from "../../sim/memory-files.ts";
 import type { MemoryNetOptions } from "../../sim/memory-net.ts";
 import type { SimulatedAir } from "../../sim/air.ts";
@@ -47,9 +47,11 @@ export async function bootDevice(
     beforeBoot?: (host: MemoryHost) => void;
     /** a platform that cannot restart itself */
     noRestart?: boolean;
+    /** the firmware slots of earlier boots (an update) */
+    update?: MemoryUpdate;
   } = {},
 ): Promise<DeviceFixture> {
-  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air, noRestart: options.noRestart });
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air, noRestart: options.noRestart, update: options.update });
   if (!options.fresh) {
     const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
     accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });

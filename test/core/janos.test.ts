@@ -238,7 +238,7 @@ test("bad requests get an Error saying what was wrong; unknown and unsupported m
     [{ Message: "Control", Command: "Close", Channel: 1, Duration: "soon" }, "400 Bad Request", /Duration/],
     [{ Message: "Registry Read", Keys: "$Model" }, "400 Bad Request", /array of key names/],
     [{ Message: "Console Open" }, "501 Not Implemented", /does not implement "Console Open"/],
-    [{ Message: "File List", Folder: "/" }, "501 Not Implemented", /does not implement "File List"/],
+    [{ Message: "Post Message", Number: 2010, Content: "x" }, "501 Not Implemented", /does not implement "Post Message"/],
     [{ Message: "Make Coffee" }, "501 Not Implemented", /unknown message "Make Coffee"/],
   ];
   for (const [request, text, detail] of cases) {

@@ -14,8 +14,21 @@ test("read, write, append, size, list and remove", () => {
   files.append("dir/b", encodeAscii("x"));
   assert.equal(text(files.read("a")), "one+two");
   assert.equal(files.size("a"), 7);
-  assert.deepEqual(files.list(""), ["a"]);
-  assert.deepEqual(files.list("dir"), ["b"]);
+  assert.deepEqual(files.list(""), [
+    { name: "a", size: 7, directory: false },
+    { name: "dir", size: 1, directory: true },
+  ]);
+  assert.deepEqual(files.list("dir"), [{ name: "b", size: 1, directory: false }]);
+  assert.equal(text(files.read("a", 2, 3)), "e+t");
+  files.rename("dir/b", "dir/c");
+  files.mkdir("empty/deeper");
+  assert.deepEqual(
+    files.list("").map((e) => e.name),
+    ["a", "dir", "empty"],
+  );
+  assert.equal(files.rmdir("empty"), false, "not empty");
+  assert.equal(files.rmdir("empty/deeper"), true);
+  assert.deepEqual(files.list("dir"), [{ name: "c", size: 1, directory: false }]);
   files.remove("a");
   files.remove("a");
   assert.equal(files.read("a"), undefined);

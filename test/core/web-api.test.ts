@@ -32,6 +32,7 @@ test("GET /api/info: who the device is and who is asking, behind the page login"
       simulator: false,
       safeMode: false,
       canReboot: true,
+      firmwarePiece: 785408,
       loginRequired: true,
       user: { name: "op", role: "control" },
       inputs: 8,

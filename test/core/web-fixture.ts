@@ -8,6 +8,8 @@ export interface RequestOptions {
   headers?: string[];
   /** A string is sent as UTF-8; an object as JSON. */
   body?: string | object;
+  /** Bytes sent as they are (instead of `body`). */
+  bodyBytes?: Uint8Array;
   port?: number;
   from?: string;
 }
@@ -15,7 +17,7 @@ export interface RequestOptions {
 export async function request(f: DeviceFixture, method: string, path: string, options: RequestOptions = {}): Promise<ParsedResponse> {
   const port = options.port ?? 80;
   const c = new RawHttpClient(f.host.net, port, { secure: port === 443, from: options.from ?? "192.0.2.10" });
-  const body = encodeUtf8(options.body === undefined ? "" : typeof options.body === "string" ? options.body : JSON.stringify(options.body));
+  const body = options.bodyBytes ?? encodeUtf8(options.body === undefined ? "" : typeof options.body === "string" ? options.body : JSON.stringify(options.body));
   const head = `${method} ${path} HTTP/1.1\r\nHost: device\r\n${(options.headers ?? []).map((h) => h + "\r\n").join("")}Content-Length: ${body.length}\r\n\r\n`;
   c.send(head).send(body);
   await f.run();

@@ -8,9 +8,12 @@
  */
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { ROOT } from "../../hosts/build/build.ts";
+import { keygen } from "../../hosts/build/firmware.ts";
 import { DEVICE_TOOLS, ensureTools } from "../system-tools.ts";
 import { DEVICE_PORTS } from "./mcsim.ts";
 import { buildImage, findSdk, imageFigures } from "./sdk.ts";
@@ -44,6 +47,10 @@ process.stdout.write(`# Moddable SDK: ${sdk.source}\n`);
 
 // a password of this run's own: the image's first boot makes the administrator with it
 const password = crypto.randomBytes(12).toString("base64url");
+// and a release key of its own: the image takes firmware signed with it (the files suite signs one)
+const keys = fs.mkdtempSync(path.join(os.tmpdir(), "iobox-device-key-"));
+const release = keygen(path.join(keys, "release.pem"));
+process.env.IOBOX_FIRMWARE_KEY = release.publicKey;
 const image = await buildImage(sdk, path.join(ROOT, "build/device-lin"), { adminPassword: password }).catch((e: Error) => fail(e.message));
 const figures = imageFigures(image);
 process.stdout.write(
@@ -54,12 +61,12 @@ process.stdout.write(
 // the budget (test/node/device-build.test.ts checks manifest.json; this, what the build made of it)
 if (figures.heapSlots > 4928 || figures.chunkBytes > 2 * 78_848) fail(`the image's heap (${figures.heapSlots} slots, ${figures.chunkBytes} B) is over the budget: 4,928 slots, 157,696 B on lin`);
 
-const suites = (process.env.IOBOX_DEVICE_SUITES ?? "protocols,mqtt,load,setup,budget,abort").split(",").map((s) => path.join(ROOT, "test/device", s + ".test.ts"));
+const suites = (process.env.IOBOX_DEVICE_SUITES ?? "protocols,mqtt,load,setup,budget,files,abort").split(",").map((s) => path.join(ROOT, "test/device", s + ".test.ts"));
 const code = await new Promise<number>((resolve) => {
   const child = spawn(process.execPath, ["--import", path.join(ROOT, "hosts/node/register.mjs"), "--test", "--test-concurrency=1", "--test-reporter=spec", "--test-timeout=180000", ...suites], {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, IOBOX_DEVICE_SO: image.so, IOBOX_DEVICE_SDK: sdk.root, IOBOX_DEVICE_PASSWORD: password },
+    env: { ...process.env, IOBOX_DEVICE_SO: image.so, IOBOX_DEVICE_SDK: sdk.root, IOBOX_DEVICE_PASSWORD: password, IOBOX_DEVICE_RELEASE_KEY: release.privateKey },
   });
   child.on("close", (c) => resolve(c ?? 1));
 });

@@ -38,17 +38,17 @@ test("the device bundle imports only modules the Moddable build provides, each p
   // what every build has (manifest.json's includes, the SDK's base and modules/io), and each platform's own
   const everywhere = /^(embedded:io\/socket\/(tcp|listener|udp)|crypt|curve|ecdsa|ecp|file|mc\/config|net|socket|Resource|time|timer|iobox|iobox-platform)$/;
   const byPlatform: Record<string, { file: string; includes: Record<string, string> }> = {
-    esp32: { file: "platform-esp32.js", includes: { wifi: "network/wifi", "embedded:update": "io/update" } },
-    "esp32/wt32_eth01": { file: "platform-esp32-ethernet.js", includes: { ethernet: "network/ethernet", "embedded:update": "io/update" } },
+    esp32: { file: "platform-esp32.js", includes: { wifi: "network/wifi", "embedded:update": "io/update", "mc/ffi": "ffi" } },
+    "esp32/wt32_eth01": { file: "platform-esp32-ethernet.js", includes: { ethernet: "network/ethernet", "embedded:update": "io/update", "mc/ffi": "ffi" } },
     lin: { file: "platform-sim.js", includes: { wifi: "network/wifi" } },
   };
   const esp32Io = /^embedded:(io\/digital|storage\/flash)$/; // modules/io's ESP32 manifest
   const expected: Record<string, string[]> = {
     "main.js": ["iobox"],
     "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "embedded:io/socket/udp", "file", "iobox-platform", "mc/config", "net", "socket", "time", "timer"],
-    "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "net", "wifi"],
-    "platform-esp32-ethernet.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "ethernet", "net"],
-    "platform-sim.js": ["net", "wifi"],
+    "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "mc/ffi", "net", "wifi"],
+    "platform-esp32-ethernet.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "ethernet", "mc/ffi", "net"],
+    "platform-sim.js": ["file", "mc/config", "net", "wifi"],
   };
   const importsOf = (file: string): string[] => {
     const code = fs.readFileSync(path.join(ROOT, "build/device", file), "utf8");
@@ -58,14 +58,28 @@ test("the device bundle imports only modules the Moddable build provides, each p
   };
   for (const [file, want] of Object.entries(expected)) assert.deepEqual(importsOf(file), want, file);
   for (const file of ["main.js", "iobox.js"]) for (const specifier of importsOf(file)) assert.match(specifier, everywhere, `${file} imports ${specifier}`);
+  // a platform's includes, with those of the project's own manifests it includes (hosts/moddable/manifest_esp32.json)
+  const included = (platform: { include?: string[] }): { include: string[]; ffi: boolean } => {
+    const all = [...(platform.include ?? [])];
+    let ffi = false;
+    for (const inc of platform.include ?? []) {
+      if (!inc.startsWith("./")) continue;
+      const m = JSON.parse(fs.readFileSync(path.join(ROOT, inc), "utf8")) as { include?: string[]; ffi?: unknown };
+      all.push(...(m.include ?? []));
+      ffi ||= m.ffi !== undefined;
+    }
+    return { include: all, ffi };
+  };
   for (const [name, { file, includes }] of Object.entries(byPlatform)) {
     const platform = manifest.platforms[name];
+    const { include, ffi } = included(platform);
     assert.equal(platform.modules?.["iobox-platform"] ?? manifest.modules["iobox-platform"], "./build/device/" + file.slice(0, -3), name);
     for (const specifier of importsOf(file)) {
       if (everywhere.test(specifier) || (name.startsWith("esp32") && esp32Io.test(specifier))) continue;
       const from = includes[specifier];
       assert.ok(from, `${file} imports ${specifier}, which the ${name} build does not provide`);
-      assert.ok((platform.include as string[]).includes(`$(MODDABLE)/modules/${from}/manifest.json`), `the ${name} build includes ${from} for ${specifier}`);
+      if (from === "ffi") assert.ok(ffi, `the ${name} build declares FFI functions for mc/ffi`);
+      else assert.ok(include.includes(`$(MODDABLE)/modules/${from}/manifest.json`), `the ${name} build includes ${from} for ${specifier}`);
     }
   }
   // the SDK's setup/network and setup/ethernet (from modules/io on ESP32) would hold the boot until
@@ -107,6 +121,7 @@ test("ESP-IDF settings: the watchdogs on, 16 TCP connections for the budget; per
       ["CONFIG_ESP_TASK_WDT_PANIC", "y"],
       ["CONFIG_ESP_INT_WDT", "y"],
       ["CONFIG_LWIP_MAX_ACTIVE_TCP", "16"],
+      ["CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE", "y"],
     ]) assert.equal(set.get(option!), value, `${dir}: ${option}`);
     assert.ok(Number(set.get("CONFIG_ESP_TASK_WDT_TIMEOUT_S")) >= 5, "a watchdog that slow turns do not trip");
     assert.equal(set.get("CONFIG_ETH_ENABLED"), dir === "wt32_eth01" ? "y" : undefined, "the WT32-ETH01 keeps its Ethernet settings");

@@ -11,6 +11,7 @@ import path from "node:path";
 import { ROOT } from "../../hosts/build/build.ts";
 import { MAX_ACCOUNT_ROLES, MAX_USERS } from "../../src/auth/users.ts";
 import { CERTIFICATE_FILES, CONFIG_FILES, MAX_CERTIFICATE_BYTES, MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
+import { DEVICE_FILES } from "../../src/files/file-area.ts";
 import { DEVICE_REGISTRY } from "../../src/registry/registry.ts";
 
 const FLASH = 4 * 1024 * 1024; // the 4 MB of Moddable's esp32 targets (CONFIG_ESPTOOLPY_FLASHSIZE_4MB)
@@ -86,10 +87,12 @@ test("the storage partition holds the worst case of everything iobox keeps on fl
   const fileBlocks = files.reduce((n, f) => n + blocks(f.bytes), 0);
   // written atomically through a temporary copy, one file at a time: the largest, twice over for a moment
   const temporary = Math.max(...files.map((f) => blocks(f.bytes)));
-  const directories = 2 * 4; // the root (superblock), iobox/, iobox/registry/, iobox/certs/
-  const worst = fileBlocks + temporary + directories;
+  // /files: its quota in blocks, and a directory pair per entry at worst (all folders)
+  const userFiles = DEVICE_FILES.userBlocks;
+  const directories = 2 * 5; // the root (superblock), iobox/, iobox/registry/, iobox/certs/, iobox/files/
+  const worst = fileBlocks + userFiles + temporary + directories;
   process.stdout.write(
-    `# flash: storage ${total} blocks of 4 KB; worst case ${worst} (${files.map((f) => `${f.file} ${(f.bytes / 1024).toFixed(1)} KB`).join(", ")}; a temporary copy of ${temporary}; ${directories} of directories)\n`,
+    `# flash: storage ${total} blocks of 4 KB; worst case ${worst} (${files.map((f) => `${f.file} ${(f.bytes / 1024).toFixed(1)} KB`).join(", ")}; /files ${userFiles}; a temporary copy of ${temporary}; ${directories} of directories)\n`,
   );
   assert.ok(worst <= total * (1 - HEADROOM), `${worst} blocks in the worst case; the partition has ${total}, of which a quarter must stay free`);
 });
@@ -99,6 +102,8 @@ test("the app slots are what the image may grow to; the manifest uses this table
   const slot = table.find((p) => p.name === "ota_0")!.size;
   process.stdout.write(`# flash: two app slots of ${(slot / 1024).toFixed(0)} KB each\n`);
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
-  for (const platform of ["esp32", "esp32/wt32_eth01"]) assert.equal(manifest.platforms[platform].build.PARTITIONS_FILE, "./hosts/moddable/partitions.csv", platform);
+  const esp32 = JSON.parse(fs.readFileSync(path.join(ROOT, "hosts/moddable/manifest_esp32.json"), "utf8"));
+  assert.equal(esp32.build.PARTITIONS_FILE, "./partitions.csv", "relative to hosts/moddable");
+  for (const platform of ["esp32", "esp32/wt32_eth01"]) assert.ok(manifest.platforms[platform].include.includes("./hosts/moddable/manifest_esp32.json"), platform);
   assert.equal(manifest.defines.file.lfs.block_cycles, 100);
 });

@@ -162,13 +162,25 @@ test("files: atomic replace leaves no temporary file; appends accumulate", () =>
   assert.equal(decodeLatin1(files.read("reg/snapshot")!), "v2");
   assert.equal(decodeLatin1(files.read("reg/journal")!), "ab");
   assert.deepEqual(fs.readdirSync(path.join(dir, "reg")).sort(), ["journal", "snapshot"]);
-  assert.deepEqual(files.list("reg"), ["journal", "snapshot"]);
+  assert.deepEqual(files.list("reg"), [
+    { name: "journal", size: 2, directory: false },
+    { name: "snapshot", size: 2, directory: false },
+  ]);
+  assert.equal(decodeLatin1(files.read("reg/snapshot", 1, 5)!), "2", "a read from an offset stops at the end");
+  files.rename("reg/snapshot", "other/moved");
+  assert.deepEqual(files.list(""), [
+    { name: "other", size: 1, directory: true },
+    { name: "reg", size: 1, directory: true },
+  ]);
+  files.rename("other/moved", "reg/snapshot");
+  assert.equal(files.rmdir("other"), true);
+  assert.equal(files.rmdir("reg"), false, "not empty");
   assert.equal(files.size("reg/journal"), 2);
   assert.equal(files.size("nope"), -1);
   assert.equal(files.read("nope"), undefined);
   files.remove("reg/journal");
   files.remove("reg/journal");
-  assert.deepEqual(files.list("reg"), ["snapshot"]);
+  assert.deepEqual(files.list("reg"), [{ name: "snapshot", size: 2, directory: false }]);
   assert.equal((fs.statSync(path.join(dir, "reg/snapshot")).mode & 0o777).toString(8), "600");
 });
 

@@ -40,10 +40,10 @@ export function tempDir(): string {
  * the arguments choose one: simulators in parallel test files must not race for 9220. `prefix` runs
  * it through another command (`ip netns exec NAME`).
  */
-export function start(args: string[], prefix: string[] = [], readyMs = 10_000): Promise<Sim> {
+export function start(args: string[], prefix: string[] = [], readyMs = 10_000, bundle = SIM): Promise<Sim> {
   const all = args.includes("--jmp-port") ? args : [...args, "--jmp-port", "0"];
   return new Promise((resolve, reject) => {
-    const command = [...prefix, process.execPath, SIM, ...all];
+    const command = [...prefix, process.execPath, bundle, ...all];
     const proc = track(spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "pipe"] }));
     let out = "";
     let err = "";

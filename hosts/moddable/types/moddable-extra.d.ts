@@ -38,6 +38,7 @@ declare module "ecdsa" {
 declare module "embedded:storage/flash" {
   export interface FlashPartition {
     readonly format: "buffer";
+    status(): { size: number; blockLength: number };
   }
   const flash: { open(options: { path: string }): FlashPartition };
   export default flash;
@@ -69,5 +70,12 @@ declare module "ethernet" {
     static start(): void;
     static useStaticIP(address: string, netmask: string, gateway: string): void;
     static useDHCP(): void;
+  }
+}
+
+// Moddable's FFI (mcconfig generates it from the manifest's "ffi" functions: hosts/moddable/manifest_esp32.json)
+declare module "mc/ffi" {
+  export default class FFI {
+    [name: string]: (...args: unknown[]) => unknown;
   }
 }
