@@ -11,6 +11,7 @@
  * Reasons are short, fit in a quoted header parameter (no `"` or `\`), and never repeat the token.
  */
 import type { Host } from "../host.ts";
+import { parseJson } from "../json-input.ts";
 import { decodeUtf8, encodeAscii, equalBytes, fromBase64, fromBase64Url, toHex } from "../bytes.ts";
 import { hmac } from "../digest.ts";
 
@@ -143,7 +144,7 @@ function decodeJson(part: string): Json | string {
   }
   let value: unknown;
   try {
-    value = JSON.parse(decodeUtf8(bytes, 0, bytes.length, true));
+    value = parseJson(decodeUtf8(bytes, 0, bytes.length, true));
   } catch {
     return "is not JSON in UTF-8";
   }

@@ -12,6 +12,30 @@ import { UsageMeter } from "./meter.ts";
 
 export type RelayCommand = "close" | "open" | "toggle";
 
+/**
+ * A relay command as JANOS (`Control` Close, Open, Toggle) and MQTT (`on`, `off`, `toggle`, and
+ * the usual 1/0, true/false) spell it, any case: the one parser both use. Anything else is no
+ * command; it is compared as a whole, never used to look anything up.
+ */
+export function parseRelayCommand(text: string): RelayCommand | undefined {
+  switch (text.toLowerCase()) {
+    case "close":
+    case "on":
+    case "1":
+    case "true":
+      return "close";
+    case "open":
+    case "off":
+    case "0":
+    case "false":
+      return "open";
+    case "toggle":
+      return "toggle";
+    default:
+      return undefined;
+  }
+}
+
 export class RelayChannel {
   level: Level = 0;
   /** When `level` last changed (monotonic ms; boot counts as a change). */

@@ -11,10 +11,9 @@
  */
 import { hasRole, type Role } from "../auth/users.ts";
 import type { Io } from "../io/io.ts";
-import type { RelayCommand } from "../io/relay.ts";
-import type { Entry } from "../registry/format.ts";
+import { parseRelayCommand } from "../io/relay.ts";
+import { readKeys, writeKeys } from "../registry/client-api.ts";
 import { RegistryError, type Registry } from "../registry/registry.ts";
-import { SECRET_MASK } from "../registry/schema.ts";
 import type { JanosSession } from "./session.ts";
 import { fileList, fileMkdir, fileRead, fileRemove, fileRename, fileWrite, firmwareStatus, firmwareWrite, type TransferContext } from "./transfer-commands.ts";
 
@@ -100,7 +99,6 @@ function numeric(value: unknown): number | undefined {
   return undefined;
 }
 
-const RELAY_COMMANDS: Record<string, RelayCommand> = { toggle: "toggle", close: "close", open: "open" };
 
 /** Control (janos.md §5.2): no answer when it worked; the Monitor that follows a change is the answer. */
 function control(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
@@ -111,7 +109,7 @@ function control(c: JanosContext, s: JanosSession, m: Message, meta: unknown): v
   if (channel === undefined || !Number.isInteger(channel)) return c.error(s, 400, 'Control needs a "Channel" number (1-based)', meta);
   const verb = command.toLowerCase();
   try {
-    const relay = RELAY_COMMANDS[verb];
+    const relay = parseRelayCommand(verb);
     if (relay) {
       const given = member(m, "Duration");
       const duration = given === undefined || given === null ? 0 : numeric(given);
@@ -132,37 +130,23 @@ function control(c: JanosContext, s: JanosSession, m: Message, meta: unknown): v
 
 /** Registry Read: every requested key, spelled as requested, "" for keys without a value (janos.md §5.3). */
 function registryRead(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
-  const keys = member(m, "Keys");
-  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) return c.error(s, 400, 'Registry Read needs "Keys": an array of key names', meta);
-  const values = c.registry.read(keys as string[]);
-  for (const k of Object.keys(values)) values[k] = c.registry.schema.shown(k, values[k]!);
-  c.reply(s, { Message: "Registry Response", Keys: values }, meta);
-}
-
-/**
- * Registry Write: the keys are written together or not at all; the answer echoes them, and every
- * connection then gets a Registry Update. Values are strings; numbers and booleans are taken as their
- * text, null as "" (which removes the key).
- */
-function registryWrite(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
-  const keys = member(m, "Keys");
-  if (typeof keys !== "object" || keys === null || Array.isArray(keys)) return c.error(s, 400, 'Registry Write needs "Keys": an object of key names and values', meta);
-  const entries: Entry[] = [];
-  const written: Record<string, string> = {};
-  for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
-    const text = value === null ? "" : typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
-    if (text === undefined) return c.error(s, 400, `${key}: a registry value is a string`, meta);
-    written[key] = c.registry.schema.shown(key, text);
-    if (text === SECRET_MASK && c.registry.schema.isSecret(key)) continue; // a form sent back unchanged
-    entries.push([key, text]);
-  }
   try {
-    c.registry.write(entries);
+    c.reply(s, { Message: "Registry Response", Keys: readKeys(c.registry, member(m, "Keys")) }, meta);
   } catch (e) {
-    if (e instanceof RegistryError) return c.error(s, 400, e.message, meta);
+    if (e instanceof RangeError) return c.error(s, 400, "Registry Read needs " + e.message, meta);
     throw e;
   }
-  c.reply(s, { Message: "Registry Response", Keys: written }, meta);
+}
+
+/** Registry Write: the keys are written together or not at all; the answer echoes them, and every connection then gets a Registry Update. */
+function registryWrite(c: JanosContext, s: JanosSession, m: Message, meta: unknown): void {
+  try {
+    c.reply(s, { Message: "Registry Response", Keys: writeKeys(c.registry, member(m, "Keys")) }, meta);
+  } catch (e) {
+    if (e instanceof RegistryError) return c.error(s, 400, e.message, meta);
+    if (e instanceof RangeError) return c.error(s, 400, e.message.startsWith('"Keys"') ? "Registry Write needs " + e.message : e.message, meta);
+    throw e;
+  }
 }
 
 /**

@@ -2,12 +2,24 @@
  * The MQTT client's registry keys. Any change applies at once: the client reconnects with the new
  * settings. Off until `MQTT/Enabled` is set and a broker host is named.
  */
+import { checkFilePath } from "../file-path.ts";
 import { keyTable, type KeyFormat } from "../registry/schema.ts";
 
 const HOST: KeyFormat = { description: "a host name or IP address", test: (v) => /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]{2,45}\]?$/.test(v) };
 const TOPIC_PREFIX: KeyFormat = { description: "a topic without + or #", test: (v) => /^[^#+\u0000]{1,100}$/.test(v) };
 const CLIENT_ID: KeyFormat = { description: "1 to 64 printable ASCII characters", test: (v) => /^[\x21-\x7e]{1,64}$/.test(v) };
-const FILE_PATH: KeyFormat = { description: "a file path on the device, such as certs/mqtt-ca.pem", test: (v) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(v) };
+// the one rule every host applies to file paths (src/file-path.ts): a value this accepts, the service can open
+const FILE_PATH: KeyFormat = {
+  description: "a file path on the device, such as certs/mqtt-ca.pem",
+  test: (v) => {
+    try {
+      checkFilePath(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
 
 export const MQTT_KEYS = keyTable(
   [
@@ -18,7 +30,7 @@ export const MQTT_KEYS = keyTable(
   {
     pattern: "MQTT/CAFile",
     type: "string",
-    max: 128,
+    max: 64,
     format: FILE_PATH,
     description: "A PEM file of CA certificates to trust for the broker; empty: the platform's.",
   },

@@ -21,10 +21,11 @@ import type { Host } from "../host.ts";
 import type { IoKind } from "../io/channel.ts";
 import type { Io } from "../io/io.ts";
 import { inputKey, outputKey } from "../io/keys.ts";
-import type { RelayCommand } from "../io/relay.ts";
+import { parseRelayCommand } from "../io/relay.ts";
 import { parseBoolean } from "../registry/keys.ts";
 import { RegistryError, type LiveValues, type Registry } from "../registry/registry.ts";
-import { SECRET_MASK } from "../registry/schema.ts";
+import { readKeys, writeKeys } from "../registry/client-api.ts";
+import { parseJson } from "../json-input.ts";
 import { MqttClient, SIMULATOR_MQTT, type MqttLimits, type MqttSettings } from "./client.ts";
 import { MQTT_KEYS } from "./keys.ts";
 
@@ -34,7 +35,6 @@ export interface MqttIdentity {
   version: string;
 }
 
-const COMMANDS: Record<string, RelayCommand> = { on: "close", "1": "close", true: "close", close: "close", off: "open", "0": "open", false: "open", open: "open", toggle: "toggle" };
 
 export class MqttService implements LiveValues {
   private client: MqttClient | undefined;
@@ -98,8 +98,24 @@ export class MqttService implements LiveValues {
     });
   }
 
-  /** Starts, stops or restarts the client when the settings it runs with changed. */
+  /**
+   * Starts, stops or restarts the client when the settings it runs with changed. A setting that
+   * cannot be applied is said in MQTT/$Status and the log; it never stops the rest of the unit.
+   */
   private apply(): void {
+    try {
+      this.applySettings();
+    } catch (e) {
+      const problem = `cannot apply the settings: ${(e as Error).message}`;
+      this.client?.stop();
+      this.client = undefined;
+      this.current = "";
+      this.host.log("error", "mqtt: " + problem);
+      this.setStatus(problem);
+    }
+  }
+
+  private applySettings(): void {
     if (this.deps.off) return this.setStatus(this.deps.off);
     const r = this.deps.registry;
     const get = (k: string): string => r.get("MQTT/" + k) ?? "";
@@ -266,26 +282,17 @@ export class MqttService implements LiveValues {
       if (!/^\d{1,8}$/.test(text) || ms <= 0) throw new RangeError(`a pulse is a number of milliseconds (got "${text.slice(0, 20)}")`);
       return this.deps.io.control("close", channel, ms);
     }
-    const command = COMMANDS[text.toLowerCase()];
+    const command = parseRelayCommand(text);
     if (!command) throw new RangeError(`say on, off or toggle (got "${text.slice(0, 20)}")`);
     this.deps.io.control(command, channel);
   }
 
   private registryRead(text: string): void {
-    const keys = JSON.parse(text) as unknown;
-    if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) throw new RangeError("registry/read takes a JSON array of key names");
-    const values = this.deps.registry.read(keys as string[]);
-    for (const k of Object.keys(values)) values[k] = this.deps.registry.schema.shown(k, values[k]!);
-    this.respond({ Keys: values });
+    this.respond({ Keys: readKeys(this.deps.registry, parseJson(text)) });
   }
 
   private registryWrite(text: string): void {
-    const keys = JSON.parse(text) as unknown;
-    if (typeof keys !== "object" || keys === null || Array.isArray(keys)) throw new RangeError("registry/write takes a JSON object of keys and values");
-    const entries = Object.entries(keys as Record<string, unknown>).filter(([k, v]) => !(v === SECRET_MASK && this.deps.registry.schema.isSecret(k)));
-    for (const [k, v] of entries) if (typeof v !== "string") throw new RangeError(`${k}: a registry value is a string`);
-    this.deps.registry.write(entries as [string, string][]);
-    this.respond({ Keys: Object.fromEntries(entries.map(([k, v]) => [k, this.deps.registry.schema.shown(k, v as string)])) });
+    this.respond({ Keys: writeKeys(this.deps.registry, parseJson(text)) });
   }
 
   private respond(body: Record<string, unknown>): void {

@@ -8,6 +8,7 @@
  * compacted into an atomically written snapshot when it grows past its limit.
  */
 import type { Host, Timer } from "../host.ts";
+import { record } from "../json-input.ts";
 import { utf8Length } from "../bytes.ts";
 import { PackedEntries } from "./entries.ts";
 import { encodeRecord, encodeSnapshot, readJournal, readSnapshot, type Entry } from "./format.ts";
@@ -124,7 +125,7 @@ export class Registry {
 
   /** Registry Read: every requested key, spelled as requested; "" for keys without a value. */
   read(keys: readonly string[]): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out = record<string>(); // a key named __proto__ is a key like any other
     for (const key of keys) out[key] = typeof key === "string" && !keyProblem(key) ? (this.get(key) ?? "") : "";
     return out;
   }

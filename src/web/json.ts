@@ -4,11 +4,12 @@
  * a browser's cached login (the session cookie is SameSite=Strict as well).
  */
 import { sameOrigin } from "../auth/web-login.ts";
+import { parseJson } from "../json-input.ts";
 import { decodeUtf8 } from "../bytes.ts";
 import type { Exchange } from "../http/exchange.ts";
 import type { RouteHandler } from "../http/router.ts";
 
-const JSON_HEADERS = ["Content-Type", "application/json", "Cache-Control", "no-store"];
+const JSON_HEADERS = ["Content-Type", "application/json", "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff"];
 
 export function sendJson(exchange: Exchange, status: number, value: unknown): void {
   exchange.respond(status, JSON.stringify(value) + "\n", JSON_HEADERS);
@@ -37,10 +38,11 @@ export function textBody(exchange: Exchange): string {
 export function jsonBody(exchange: Exchange): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(textBody(exchange));
+    value = parseJson(textBody(exchange));
   } catch (e) {
     if (e instanceof ApiError) throw e;
-    throw new ApiError(400, "the body is not JSON");
+    const why = (e as Error).message;
+    throw new ApiError(400, why === "not JSON" ? "the body is not JSON" : "the body is not JSON we take: " + why);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ApiError(400, "the body must be a JSON object");
   return value as Record<string, unknown>;

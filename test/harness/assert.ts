@@ -33,7 +33,11 @@ function fail(message: string | undefined, detail: string): never {
 function deepEq(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  // a record without a prototype (what the core answers clients with) equals a plain object literal
+  const record = (p: unknown): boolean => p === null || p === Object.prototype;
+  const pa = Object.getPrototypeOf(a);
+  const pb = Object.getPrototypeOf(b);
+  if (pa !== pb && !(record(pa) && record(pb))) return false;
   if (ArrayBuffer.isView(a)) {
     const x = a as unknown as ArrayLike<number>;
     const y = b as unknown as ArrayLike<number>;
