@@ -4,6 +4,7 @@
  * them, so what is metered is the protocol's work: writing the Monitor, framing it once, and handing
  * it to every session.
  */
+import { Authenticator } from "../src/auth/authenticator.ts";
 import { FailureLimiter } from "../src/auth/failure-limiter.ts";
 import { UserStore } from "../src/auth/users.ts";
 import { findBoard } from "../src/boards.ts";
@@ -43,7 +44,7 @@ function setup(sessions: number): void {
   registry.write({ "IO/Inputs/din1/Debounce": "0" });
   io = new Io(host, registry, board);
   const users = new UserStore(host);
-  const janos = new JanosService(host, { registry, io, users, limiter: new FailureLimiter(host.clock), identity: { model: "410", version: "v0.1.0", serialNumber: 48879 } });
+  const janos = new JanosService(host, { registry, io, users, auth: new Authenticator(host, users, new FailureLimiter(host.clock)), identity: { model: "410", version: "v0.1.0", serialNumber: 48879 } });
   for (let i = 0; i < sessions; i++) {
     const s = janos.open(new NullLink(), { name: "jnior", role: "administrator" }, "anonymous");
     janos.receive(s, '{"Message":""}'); // Authenticated + the first Monitor: the session is live

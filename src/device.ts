@@ -2,6 +2,7 @@
  * The composition root: builds the device's services from a Host and a config, wires them, and
  * tears them down. Services get what they need from here; none reaches for globals.
  */
+import { Authenticator } from "./auth/authenticator.ts";
 import { FailureLimiter } from "./auth/failure-limiter.ts";
 import { VERSION } from "./version.ts";
 import type { OAuth2Config } from "./auth/oauth2.ts";
@@ -190,14 +191,14 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const files = new FileArea(host, config.files ?? SIMULATOR_FILES, (_path, kind) => kind === "certificate" && mqtt.refresh());
   const firmware = new FirmwareUpdater(host, registry, { board: config.firmware?.board ?? "none", publicKey: config.firmware?.publicKey, version: VERSION }, () => reboot("a firmware update"));
   const probation = new Probation(host, registry, firmware, VERSION, (why) => reboot(why));
-  const limiter = new FailureLimiter(host.clock);
+  const auth = new Authenticator(host, users, new FailureLimiter(host.clock));
   const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
   const sessions = new WebSessions(host);
-  const login = new WebLogin(host, { registry, users, limiter, sessions }, authentication.realm);
+  const login = new WebLogin(host, { registry, users, auth, sessions }, authentication.realm);
   let reboot: (by: string) => boolean = () => false; // set once stop() exists
   const janos = new JanosService(
     host,
-    { registry, io, users, limiter, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by), files, firmware },
+    { registry, io, users, auth, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by), files, firmware },
     config.janos,
   );
   const webSockets = new JanosWebSockets(janos);
@@ -211,7 +212,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const oauth2 = config.oauth2 ?? { scope: [], issuers: [] };
   const xentaraEndpoint = new XentaraEndpoint(host, {
     users,
-    limiter,
+    auth,
     access,
     service: xentaraService,
     authentication,
@@ -254,13 +255,14 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     inputs: io.inputs.map((c) => ({ state: c.reported, count: c.count })),
     outputs: io.outputs.map((r) => ({ state: r.level })),
   });
-  webRoutes(router, { host, login, users, limiter, registry, status, facts, network: network.manager, firmware, simulator: config.simulator }, config.assets ?? []);
+  webRoutes(router, { host, login, users, auth, registry, status, facts, network: network.manager, firmware, simulator: config.simulator }, config.assets ?? []);
   router.websocket("/api/ws", safeMode ? (ex) => ex.respond(503, "safe mode: /api/ws is off until the unit boots normally\n", ["Retry-After", "60"]) : xentaraEndpoint.handle);
   // JANOS clients open "/", but any path is theirs unless another protocol has it (janos.md §2.1)
   router.websocket(ANY_PATH, (ex) => {
     const cookie = login.fromCookie(ex);
     if (cookie) return webSockets.accept(ex, cookie, "cookie");
-    const guest = anonymous.principal();
+    const anyone = anonymous.principal();
+    const guest = anyone && login.fromThisSite(ex, "Websocket/Anonymous") ? anyone : undefined;
     if (guest) host.log("info", `janos ${ex.remoteAddress}:${ex.remotePort}: WebSocket let in without login as "${guest.name}" (Websocket/Anonymous)`);
     webSockets.accept(ex, guest, guest ? "anonymous" : undefined);
   });

@@ -48,7 +48,7 @@ Options:
   --password PW      set the administrator (jnior) password; without it the first run makes one
                      and prints it once
   --user NAME:ROLE:PW create or update an account (repeatable); ROLE is administrator, control
-                     or view, e.g. --user op:control:Op-2024
+                     or view, e.g. --user op:control:Op-pw-2024
   --set KEY=VALUE    write a registry key at boot (repeatable), e.g. --set Device/Desc="Pump house"
   --wifi SSID:PW     a simulated Wi-Fi network in range (repeatable; PW empty for an open one): the
                      board then has a Wi-Fi link of its own, and without IpConfig/WiFi/SSID it starts

@@ -112,7 +112,6 @@ export class HttpDigest {
     if (!/^[0-9a-fA-F]{8}$/.test(nc)) return refuse("nc must be 8 hex digits");
     const cnonce = p.get("cnonce")!;
     if (cnonce === "") return refuse("empty cnonce");
-    if (!equalConstantTime(p.get("opaque")!, this.opaque)) return refuse("wrong opaque");
 
     const password = passwordOf(user);
     // the dummy password only keeps the work the same; an unknown user never passes
@@ -131,6 +130,9 @@ export class HttpDigest {
 
     // RFC 7616 §3.3: stale only when the digest is right for the nonce, so a client that knows the
     // password retries with a fresh nonce without asking its user again; a wrong password is just wrong
+    // another opaque: the challenge of an earlier boot, which a browser sends again unasked after a
+    // restart; with the right password that is no guess, and counting it would lock a site out
+    if (!equalConstantTime(p.get("opaque")!, this.opaque)) return { ok: false, stale: correct, reason: "opaque of another boot" };
     const issued = this.checkNonce(nonce);
     if (!issued) return { ok: false, stale: correct, reason: "invalid nonce" };
     if (this.host.clock.monotonic() - issued.at > this.lifetime) return { ok: false, stale: correct, reason: "nonce expired" };

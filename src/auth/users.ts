@@ -4,6 +4,7 @@
  * the device through any protocol.
  */
 import { decodeUtf8, encodeUtf8 } from "../bytes.ts";
+import { parseJson } from "../json-input.ts";
 import type { Host } from "../host.ts";
 
 export type Role = "administrator" | "control" | "view";
@@ -51,7 +52,7 @@ export class UserStore {
     const bytes = host.files.read(FILE);
     if (!bytes) return;
     try {
-      const parsed = JSON.parse(decodeUtf8(bytes, 0, bytes.length, true)) as { users?: unknown };
+      const parsed = parseJson(decodeUtf8(bytes, 0, bytes.length, true)) as { users?: unknown };
       if (Array.isArray(parsed.users)) this.users = parsed.users.filter(isUser);
     } catch {
       host.log("error", "users: " + FILE + " is unreadable; no accounts loaded");
@@ -166,9 +167,12 @@ export function checkUserName(name: string): void {
   if (!/^[\x21-\x7e]{1,32}$/.test(name)) throw new RangeError("a user name is 1 to 32 printable ASCII characters without spaces");
 }
 
+/** A password set from now on is at least this long (accounts kept from before still log in). */
+export const MIN_PASSWORD = 8;
+
 /** Only printable ASCII: the Auth-Digest of INTEG's clients hashes ASCII reliably (janos.md §3.3). */
 export function checkPassword(password: string): void {
-  if (password.length < 1 || password.length > 64) throw new RangeError("password must be 1 to 64 characters");
+  if (password.length < MIN_PASSWORD || password.length > 64) throw new RangeError(`a password is ${MIN_PASSWORD} to 64 characters`);
   for (let i = 0; i < password.length; i++) {
     const c = password.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) throw new RangeError("password must be printable ASCII");

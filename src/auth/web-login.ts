@@ -10,14 +10,15 @@
  * leaves WebSockets to log in themselves (or to `Websocket/Anonymous`). What changes accounts or
  * configuration (`requireRole`) needs a login either way, and that login makes a session like any other.
  *
- * Failed logins count against the client address, with the JANOS ones (failure-limiter.ts).
+ * Every attempt goes through the unit's one login path (authenticator.ts).
  */
 import type { Exchange } from "../http/exchange.ts";
 import type { Host } from "../host.ts";
 import { parseBoolean } from "../registry/keys.ts";
 import type { Registry } from "../registry/registry.ts";
-import { basicCredentials, equalConstantTime, parseAuthorization, parseCookies, quotedString } from "./credentials.ts";
-import type { FailureLimiter } from "./failure-limiter.ts";
+import type { LoginCheck } from "./authenticator.ts";
+import { basicCredentials, parseAuthorization, parseCookies, quotedString } from "./credentials.ts";
+import type { Authenticator } from "./authenticator.ts";
 import { HttpDigest } from "./http-digest.ts";
 import { hasRole, type Principal, type Role, type UserStore } from "./users.ts";
 import { SESSION_COOKIE, type WebSessions } from "./web-sessions.ts";
@@ -25,7 +26,7 @@ import { SESSION_COOKIE, type WebSessions } from "./web-sessions.ts";
 export interface WebLoginDependencies {
   registry: Registry;
   users: UserStore;
-  limiter: FailureLimiter;
+  auth: Authenticator;
   sessions: WebSessions;
 }
 
@@ -75,13 +76,20 @@ export class WebLogin {
    */
   fromCookie(exchange: Exchange): Principal | undefined {
     const token = parseCookies(exchange.headers.get("cookie")).get(SESSION_COOKIE);
-    if (!token) return undefined;
-    const origin = exchange.headers.get("origin");
-    if (origin !== undefined && !sameOrigin(origin, exchange.headers.get("host"), exchange.secure)) {
-      this.host.log("warn", `web ${exchange.remoteAddress}: a session cookie from origin ${origin.slice(0, 80)} ignored`);
-      return undefined;
-    }
+    if (!token || !this.fromThisSite(exchange, "a session cookie")) return undefined;
     return this.deps.sessions.use(token);
+  }
+
+  /**
+   * Whether a WebSocket upgrade comes from the unit's own pages, or from no browser page at all (no
+   * Origin): what a login the browser brings along by itself (a cookie, Websocket/Anonymous) needs,
+   * or any page on the LAN could drive the unit through a visitor's browser. `what` is for the log.
+   */
+  fromThisSite(exchange: Exchange, what: string): boolean {
+    const origin = exchange.headers.get("origin");
+    if (origin === undefined || sameOrigin(origin, exchange.headers.get("host"), exchange.secure)) return true;
+    this.host.log("warn", `web ${exchange.remoteAddress}: ${what} from origin ${origin.slice(0, 80)} ignored`);
+    return false;
   }
 
   /** POST /logout: ends the browser's session. */
@@ -105,42 +113,36 @@ export class WebLogin {
       return false;
     }
     const address = exchange.remoteAddress;
-    const wait = this.deps.limiter.delayFor(address);
-    if (wait > 0) {
-      exchange.respond(429, "too many failed logins; try again later\n", ["Retry-After", String(Math.ceil(wait / 1000))]);
-      return false;
-    }
     const scheme = credentials.scheme.toLowerCase();
-    let user: string | undefined;
-    let reason = "";
-    if (scheme === "digest") {
-      const result = this.digest.verify(credentials, exchange.method, exchange.target, (name) => this.deps.users.passwordOf(name));
-      if (result.ok) user = result.user;
-      else if (result.stale) {
-        this.challenge(exchange, true); // right password, old nonce: the client retries without asking
-        return false;
-      } else reason = result.reason;
-    } else if (scheme === "basic" && exchange.secure) {
-      const basic = basicCredentials(credentials);
-      const password = basic ? this.deps.users.passwordOf(basic.user) : undefined;
-      // compared even for an unknown user: no user enumeration by timing
-      const right = basic !== undefined && equalConstantTime(basic.password, password ?? "\u0000" + basic.password);
-      if (right && password !== undefined) user = basic!.user;
-      else reason = basic ? "unknown user or wrong password" : "malformed Basic credentials";
-    } else {
+    const basic = scheme === "basic" && exchange.secure ? basicCredentials(credentials) : undefined;
+    if (scheme !== "digest" && !(scheme === "basic" && exchange.secure)) {
       // Basic in the clear, Bearer, anything else: not a way into the pages
       this.challenge(exchange, false);
       return false;
     }
-    if (user === undefined) {
-      const failures = this.deps.limiter.failed(address);
-      this.host.log("warn", `web ${address}: login failed: ${reason} (${failures} from this address)`);
+    const auth = this.deps.auth;
+    const wait = auth.wait(address, scheme === "digest" ? credentials.params.get("username") : basic?.user);
+    if (wait > 0) {
+      exchange.respond(429, "too many failed logins; try again later\n", ["Retry-After", String(Math.ceil(wait / 1000))]);
+      return false;
+    }
+    let check: LoginCheck;
+    if (scheme === "digest") {
+      const result = this.digest.verify(credentials, exchange.method, exchange.target, auth.passwordOf);
+      if (!result.ok && result.stale) {
+        this.challenge(exchange, true); // right password, old nonce: the client retries without asking
+        return false;
+      }
+      check = result.ok ? { ok: true, user: result.user } : { ok: false, user: credentials.params.get("username"), reason: result.reason };
+    } else check = basic ? auth.checkPassword(basic.user, basic.password) : { ok: false, user: undefined, reason: "malformed Basic credentials" };
+    const account = auth.settle(`web ${address}`, address, check);
+    if (!account) {
       this.challenge(exchange, false);
       return false;
     }
-    this.deps.limiter.succeeded(address);
-    const principal: Principal = { name: user, role: this.deps.users.find(user)!.role };
-    const cookie = this.deps.sessions.create(principal);
+    const user = account.name;
+    const principal: Principal = { name: user, role: account.role };
+    const cookie = this.deps.sessions.create(principal, address);
     exchange.addHeader("Set-Cookie", `${SESSION_COOKIE}=${cookie}; Path=/; HttpOnly; SameSite=Strict${exchange.secure ? "; Secure" : ""}`);
     exchange.user = principal;
     this.host.log("info", `web ${address}: "${user}" logged in`);

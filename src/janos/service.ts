@@ -14,7 +14,8 @@
  * it gets the latest state as soon as it has caught up, so a fast input cannot flood a slow client
  * and nobody misses the final state.
  */
-import type { FailureLimiter } from "../auth/failure-limiter.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { parseJson } from "../json-input.ts";
 import type { FileArea } from "../files/file-area.ts";
 import type { FirmwareUpdater } from "../firmware/updater.ts";
 import type { Principal, UserStore } from "../auth/users.ts";
@@ -50,7 +51,7 @@ export interface JanosDependencies {
   registry: Registry;
   io: Io;
   users: UserStore;
-  limiter: FailureLimiter;
+  auth: Authenticator;
   identity: Identity;
   /** Safe mode: Control is refused, the relays stay at their initial states. */
   safeMode?: boolean;
@@ -84,7 +85,7 @@ export class JanosService implements JanosContext {
   readonly version: string;
   private readonly rebootUnit: ((by: string) => boolean) | undefined;
   private readonly users: UserStore;
-  private readonly limiter: FailureLimiter;
+  private readonly auth: Authenticator;
   private readonly monitor: MonitorWriter;
   private monitorQueued = false;
   private monitorRetry: Timer | undefined;
@@ -107,7 +108,7 @@ export class JanosService implements JanosContext {
     this.version = deps.identity.version;
     this.rebootUnit = deps.reboot;
     this.users = deps.users;
-    this.limiter = deps.limiter;
+    this.auth = deps.auth;
     this.monitor = new MonitorWriter(deps.identity, { inputs: deps.io.inputs.length, outputs: deps.io.outputs.length });
     this.unsubscribe.push(
       deps.io.onChange(() => this.queueMonitor()),
@@ -171,9 +172,9 @@ export class JanosService implements JanosContext {
     if (session.closed) return;
     let message: unknown;
     try {
-      message = JSON.parse(text);
-    } catch {
-      return this.error(session, 400, "not JSON");
+      message = parseJson(text);
+    } catch (e) {
+      return this.error(session, 400, (e as Error).message);
     }
     if (typeof message !== "object" || message === null || Array.isArray(message)) return this.error(session, 400, "a JMP message is a JSON object");
     const object = message as Record<string, unknown>;
@@ -225,7 +226,7 @@ export class JanosService implements JanosContext {
   // --- login ------------------------------------------------------------------------------------
 
   private challenge(session: JanosSession, meta: unknown): void {
-    const wait = this.limiter.delayFor(session.link.remoteAddress);
+    const wait = this.auth.wait(session.link.remoteAddress);
     if (wait > 0) return this.holdChallenge(session, wait, meta);
     session.nonce = newNonce((b) => this.host.random(b));
     this.reply(session, { Message: "Error", Text: STATUS[401], Nonce: session.nonce }, meta);
@@ -242,12 +243,16 @@ export class JanosService implements JanosContext {
 
   private login(session: JanosSession, digest: string, meta: unknown): boolean {
     // a nonce answers one attempt: a failure is followed by a new challenge (or a held one, with none)
-    const check = checkAuthDigest(this.host.crypto, digest, session.nonce, (user) => this.users.passwordOf(user));
     const address = session.link.remoteAddress;
-    if (!check.ok) {
+    const wait = this.auth.wait(address, digest.slice(0, Math.max(0, digest.lastIndexOf(":"))));
+    if (wait > 0) {
+      this.holdChallenge(session, wait, meta); // the account named is being guessed at: not checked now
+      return false;
+    }
+    const check = checkAuthDigest(this.host.crypto, digest, session.nonce, this.auth.passwordOf);
+    const account = this.auth.settle(`janos ${session.peer}`, address, check);
+    if (!account) {
       session.failures++;
-      const fromAddress = this.limiter.failed(address);
-      this.host.log("warn", `janos ${session.peer}: login as "${printable(check.user)}" failed: ${check.reason} (${session.failures} on this connection, ${fromAddress} from ${address})`);
       if (session.failures >= this.options.maxFailures) {
         this.error(session, 429, `${session.failures} failed logins; reconnect to try again`, meta);
         session.link.close();
@@ -256,8 +261,7 @@ export class JanosService implements JanosContext {
       this.challenge(session, meta);
       return false;
     }
-    const user = this.users.find(check.user)!;
-    this.limiter.succeeded(address);
+    const user = account;
     session.principal = { name: user.name, role: user.role };
     session.route = "digest";
     session.failures = 0;
@@ -340,10 +344,4 @@ export class JanosService implements JanosContext {
       s.link.sendShared(shared);
     }
   }
-}
-
-/** A user name from the network, safe to put in a log line. */
-function printable(text: string): string {
-  const shown = text.length > 40 ? text.slice(0, 40) + "..." : text;
-  return shown.replace(/[^\x20-\x7e]/g, "?");
 }

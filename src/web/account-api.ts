@@ -11,7 +11,6 @@
  *
  * Every change ends the sessions of that account (users.ts onChange), so it logs in again.
  */
-import { equalConstantTime } from "../auth/credentials.ts";
 import type { Role } from "../auth/users.ts";
 import { frozen } from "../frozen.ts";
 import type { Exchange } from "../http/exchange.ts";
@@ -63,13 +62,9 @@ function changePassword(c: WebContext, ex: Exchange): void {
   if (typeof body.current !== "string" || typeof body.password !== "string") throw new ApiError(400, 'give {"current": "...", "password": "..."}');
   const user = c.users.find(ex.user!.name);
   if (!user) throw new ApiError(404, "your account is gone");
-  // a stolen session must not be able to guess the password at full speed
-  const wait = c.limiter.delayFor(ex.remoteAddress);
-  if (wait > 0) throw new ApiError(429, "too many failed attempts; try again later");
-  if (!equalConstantTime(body.current, user.password)) {
-    c.limiter.failed(ex.remoteAddress);
-    throw new ApiError(403, "the current password is wrong");
-  }
+  // a stolen session must not be able to guess the password at full speed: the one login path
+  if (c.auth.wait(ex.remoteAddress, user.name) > 0) throw new ApiError(429, "too many failed attempts; try again later");
+  if (!c.auth.settle(`web ${ex.remoteAddress} (password change)`, ex.remoteAddress, c.auth.checkPassword(user.name, body.current))) throw new ApiError(403, "the current password is wrong");
   c.users.put({ ...user, password: body.password });
   c.host.log("info", `web: "${user.name}" changed their password`);
   ex.respond(204, undefined, ["Cache-Control", "no-store"]);
@@ -78,7 +73,8 @@ function changePassword(c: WebContext, ex: Exchange): void {
 const admin = (handler: WebHandler): WebHandler => forRole("administrator", api(handler));
 
 export const ACCOUNT_ROUTES: readonly Route<WebContext>[] = frozen([
-  { method: "POST", path: "/api/login", handler: forRole("view", loggedIn) },
+  // from the unit's own pages only (api): no other site may log a browser in (login CSRF)
+  { method: "POST", path: "/api/login", handler: api(forRole("view", loggedIn)) },
   { method: "GET", path: "/api/users", handler: admin(listUsers) },
   { method: "PUT", path: "/api/users/*", handler: admin(putUser), options: { maxBody: 1024 } },
   { method: "DELETE", path: "/api/users/*", handler: admin(deleteUser) },

@@ -3,7 +3,7 @@
  * handlers. The gates wrap handlers where the tables are written, in module bodies: on the device
  * the wrapped handlers are preloaded like the rest.
  */
-import type { FailureLimiter } from "../auth/failure-limiter.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
 import type { Role, UserStore } from "../auth/users.ts";
 import type { WebLogin } from "../auth/web-login.ts";
 import type { Host } from "../host.ts";
@@ -19,7 +19,7 @@ export interface WebContext {
   host: Host;
   login: WebLogin;
   users: UserStore;
-  limiter: FailureLimiter;
+  auth: Authenticator;
   registry: Registry;
   facts: DeviceFacts;
   network: NetworkManager;

@@ -11,11 +11,11 @@
  *   `error="insufficient_scope"` (RFC 6750 §3.1).
  * - Authenticated but not entitled to `websocket.connect` by the ACL of security.json: 403.
  *
- * Failed Basic logins count against the client address like every other login (failure-limiter.ts).
+ * Basic logins go through the unit's one login path (authenticator.ts).
  */
 import type { Authentication } from "../config.ts";
-import { basicCredentials, equalConstantTime, parseAuthorization, quotedString } from "../auth/credentials.ts";
-import type { FailureLimiter } from "../auth/failure-limiter.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { basicCredentials, parseAuthorization, quotedString } from "../auth/credentials.ts";
 import { verifyJwt, type JwtIssuer } from "../auth/jwt.ts";
 import type { AccessControl } from "../auth/security.ts";
 import { aclRolesOf, type UserStore } from "../auth/users.ts";
@@ -32,7 +32,7 @@ export interface BearerPolicy {
 
 export interface EndpointDependencies {
   users: UserStore;
-  limiter: FailureLimiter;
+  auth: Authenticator;
   access: AccessControl;
   /** The service, made on the first authorized connection: a device nobody connects to keeps no element model. */
   service: () => XentaraService;
@@ -64,9 +64,10 @@ export class XentaraEndpoint {
     const scheme = credentials?.scheme.toLowerCase();
     let principal: XentaraPrincipal | undefined;
     if (credentials && scheme === "basic" && this.basic) {
-      const wait = this.deps.limiter.delayFor(exchange.remoteAddress);
+      const basic = basicCredentials(credentials);
+      const wait = this.deps.auth.wait(exchange.remoteAddress, basic?.user);
       if (wait > 0) return exchange.respond(429, "too many failed logins; try again later\n", ["Retry-After", String(Math.ceil(wait / 1000))]);
-      principal = this.checkBasic(exchange, basicCredentials(credentials));
+      principal = this.checkBasic(exchange, basic);
       if (!principal) return this.challenge(exchange);
     } else if (credentials && scheme === "bearer" && this.bearer && credentials.token68 !== undefined) {
       const result = verifyJwt(this.host, credentials.token68, { issuers: this.deps.bearer.issuers, scope: [], leewaySeconds: LEEWAY_SECONDS });
@@ -92,16 +93,10 @@ export class XentaraEndpoint {
   };
 
   private checkBasic(exchange: Exchange, basic: { user: string; password: string } | undefined): XentaraPrincipal | undefined {
-    const user = basic ? this.deps.users.find(basic.user) : undefined;
-    // compared even for an unknown user: no user enumeration by timing
-    const right = basic !== undefined && equalConstantTime(basic.password, user?.password ?? "\u0000" + basic.password);
-    if (user && right) {
-      this.deps.limiter.succeeded(exchange.remoteAddress);
-      return { name: user.name, roles: aclRolesOf(user), account: true };
-    }
-    const failures = this.deps.limiter.failed(exchange.remoteAddress);
-    this.host.log("warn", `xentara ${exchange.remoteAddress}: Basic login ${basic ? `as "${basic.user.slice(0, 40)}"` : "(malformed)"} failed (${failures} from this address)`);
-    return undefined;
+    const auth = this.deps.auth;
+    const check = basic ? auth.checkPassword(basic.user, basic.password) : { ok: false, user: undefined, reason: "malformed Basic credentials" };
+    const user = auth.settle(`xentara ${exchange.remoteAddress}`, exchange.remoteAddress, check);
+    return user && { name: user.name, roles: aclRolesOf(user), account: true };
   }
 
   private challenge(exchange: Exchange, error?: string, description?: string): void {

@@ -187,7 +187,7 @@ test("a request that differs from what was signed fails", () => {
   refused({ send: { uri: "/other" } }, WRONG, "/other"); // signed for /status, sent for /other
   refused({}, WRONG, "/status", "POST"); // signed GET
   refused({ send: { realm: "other" } }, /realm/);
-  refused({ send: { opaque: "AAAAAAAAAAAAAAAA" } }, /opaque/);
+  refused({ send: { opaque: "AAAAAAAAAAAAAAAA" }, password: "guess" }, /opaque/);
   refused({ send: { qop: "auth-int" } }, /qop/);
   refused({ send: { algorithm: "SHA-256-sess" } }, /algorithm/);
   refused({ send: { algorithm: "SHA-512-256" } }, /algorithm/);
@@ -232,6 +232,14 @@ test("a forged or garbled nonce fails; with the right password it is stale (a no
     assert.deepEqual(check(digest, answer(p)), STALE("invalid nonce"), JSON.stringify(n));
   }
   assert.deepEqual(check(digest, answer(params!)), { ok: true, user: "jnior" }, "the real nonce still works");
+});
+
+test("a whole challenge of an earlier boot (its nonce and opaque), answered with the right password, is stale, not a failure", () => {
+  const { digest } = setup();
+  const earlier = new HttpDigest(new MemoryHost({ seed: 2 }), { realm: REALM }); // the unit before its restart
+  const [old] = earlier.challenges().map(challenge);
+  assert.deepEqual(check(digest, answer(old!)), STALE("opaque of another boot"), "what a browser sends unasked after the restart");
+  assert.deepEqual(check(digest, answer(old!, { password: "guess" })), { ok: false, stale: false, reason: "opaque of another boot" });
 });
 
 test("a replayed nc fails; a higher nc on the same nonce passes", () => {

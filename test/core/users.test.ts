@@ -36,14 +36,16 @@ test("units with different randomness get different passwords", () => {
 test("a provisioned password is set and never printed", () => {
   const flash = new MemoryFlash();
   const store = new UserStore(new MemoryHost({ flash }));
-  assert.equal(store.ensureAdministrator("s3cret!"), undefined);
-  assert.equal(new UserStore(new MemoryHost({ flash })).find(ADMINISTRATOR)?.password, "s3cret!");
+  assert.equal(store.ensureAdministrator("s3cret!!"), undefined);
+  assert.equal(new UserStore(new MemoryHost({ flash })).find(ADMINISTRATOR)?.password, "s3cret!!");
 });
 
-test("passwords must be 1 to 64 printable ASCII characters", () => {
+test("passwords must be 8 to 64 printable ASCII characters", () => {
   const store = new UserStore(new MemoryHost());
-  assert.throws(() => store.ensureAdministrator(""), /1 to 64/);
-  assert.throws(() => store.ensureAdministrator("x".repeat(65)), /1 to 64/);
+  assert.throws(() => store.ensureAdministrator(""), /8 to 64/);
+  assert.throws(() => store.ensureAdministrator("1234567"), /8 to 64/, "one short of the floor");
+  assert.equal(store.ensureAdministrator("12345678"), undefined);
+  assert.throws(() => store.ensureAdministrator("x".repeat(65)), /8 to 64/);
   assert.throws(() => store.ensureAdministrator("pässword"), /printable ASCII/);
 });
 
@@ -58,12 +60,12 @@ test("a corrupt users file is logged and replaced by a fresh administrator, not 
 test("limits: at most 32 accounts and 8 roles each, so users.json keeps to its share of the flash", () => {
   const users = new UserStore(new MemoryHost());
   users.ensureAdministrator("Admin-pw-1");
-  for (let i = 1; i < MAX_USERS; i++) users.put({ name: "user" + i, role: "view", password: "pw-" + i });
+  for (let i = 1; i < MAX_USERS; i++) users.put({ name: "user" + i, role: "view", password: "pw-pw-pw-" + i });
   assert.equal(users.list().length, MAX_USERS);
-  assert.throws(() => users.put({ name: "one-more", role: "view", password: "pw" }), /at most 32 accounts/);
-  users.put({ name: "user1", role: "control", password: "changed" }); // changing one is fine when full
+  assert.throws(() => users.put({ name: "one-more", role: "view", password: "pw-pw-pw-1" }), /at most 32 accounts/);
+  users.put({ name: "user1", role: "control", password: "changed-pw" }); // changing one is fine when full
   assert.equal(users.find("user1")?.role, "control");
-  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw", roles: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] }), /at most 8 roles/);
-  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw", roles: ["has space"] }), /a role is 1 to 32 printable ASCII/);
-  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw", roles: ["x".repeat(33)] }), /a role is 1 to 32/);
+  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw-pw-pw-1", roles: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] }), /at most 8 roles/);
+  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw-pw-pw-1", roles: ["has space"] }), /a role is 1 to 32 printable ASCII/);
+  assert.throws(() => users.put({ name: "user2", role: "view", password: "pw-pw-pw-1", roles: ["x".repeat(33)] }), /a role is 1 to 32/);
 });

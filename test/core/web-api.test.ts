@@ -107,19 +107,19 @@ test("users: administrators list, create, change and remove accounts; the rules 
   await refused(put("a%20b", { role: "view", password: "pw" }), 400, /user name/);
   await refused(request(f, "PUT", "/api/users/ann", { headers: [admin], body: "{not json" }), 400, /not JSON/);
   await refused(put("ann", { role: "view", password: "pw" }, viewer), 403, /administrator/);
-  const created = await put("ann", { role: "control", password: "ann-pw" });
+  const created = await put("ann", { role: "control", password: "ann-pw-123" });
   assert.equal(created.status, 201);
   assert.deepEqual(json(created), { name: "ann", role: "control" });
-  const ann = await f.loggedIn("websocket", { name: "ann", password: "ann-pw" });
+  const ann = await f.loggedIn("websocket", { name: "ann", password: "ann-pw-123" });
   assert.deepEqual(ann.named("Authenticated")[0], { Message: "Authenticated", Administrator: false, Control: true });
-  const annWeb = await logIn(f, { name: "ann", password: "ann-pw" });
+  const annWeb = await logIn(f, { name: "ann", password: "ann-pw-123" });
 
   // a role change logs ann out everywhere: her WebSocket closes, her cookie is no login
   assert.equal((await put("ann", { role: "view" })).status, 200);
   await f.run();
   assert.deepEqual(ann.webSocket.closeFrame, { code: 1000, reason: "" }, "the WebSocket of a changed account is closed");
   assert.equal((await get(f, "/api/info", [annWeb])).status, 401);
-  assert.equal(f.device.users.find("ann")!.password, "ann-pw", "a role change keeps the password");
+  assert.equal(f.device.users.find("ann")!.password, "ann-pw-123", "a role change keeps the password");
 
   await refused(request(f, "DELETE", "/api/users/jnior", { headers: [admin] }), 400, /your own account/);
   await refused(request(f, "DELETE", "/api/users/nobody", { headers: [admin] }), 404, /no user "nobody"/);
@@ -128,8 +128,8 @@ test("users: administrators list, create, change and remove accounts; the rules 
 
   // the last administrator can be neither demoted nor removed
   await refused(put("jnior", { role: "control" }), 400, /"jnior" is the last administrator/);
-  assert.equal((await put("boss", { role: "administrator", password: "boss-pw" })).status, 201);
-  const boss = await logIn(f, { name: "boss", password: "boss-pw" });
+  assert.equal((await put("boss", { role: "administrator", password: "boss-pw-123" })).status, 201);
+  const boss = await logIn(f, { name: "boss", password: "boss-pw-123" });
   assert.equal((await request(f, "DELETE", "/api/users/jnior", { headers: [boss] })).status, 204);
   await refused(put("boss", { role: "view" }, boss), 400, /"boss" is the last administrator/);
   assert.equal((await get(f, "/api/users", [admin])).status, 401, "jnior's session ended with the account");
@@ -141,25 +141,25 @@ test("POST /api/password: with the current password only (failures slowed); the 
   const f = await bootDevice();
   const op = await logIn(f, USERS.op);
   const change = (body: object, from?: string) => request(f, "POST", "/api/password", { headers: [op], body, from });
-  const wrong = await change({ current: "guess", password: "new-pw" });
+  const wrong = await change({ current: "guess", password: "new-pw-123" });
   assert.equal(wrong.status, 403);
   assert.deepEqual(json(wrong), { error: "the current password is wrong" });
   assert.equal((await change({ password: "x" })).status, 400);
-  for (let i = 0; i < 3; i++) await change({ current: "guess" + i, password: "new-pw" });
-  assert.equal((await change({ current: USERS.op.password, password: "new-pw" })).status, 429, "after failures the address waits");
+  for (let i = 0; i < 3; i++) await change({ current: "guess" + i, password: "new-pw-123" });
+  assert.equal((await change({ current: USERS.op.password, password: "new-pw-123" })).status, 429, "after failures the address waits");
   await f.run(60_000);
-  assert.equal((await change({ current: USERS.op.password, password: "new-pw" })).status, 204);
+  assert.equal((await change({ current: USERS.op.password, password: "new-pw-123" })).status, 204);
   assert.equal((await get(f, "/api/info", [op])).status, 401, "the session ended");
   await assert.rejects(logIn(f, USERS.op), /login of op: 401/);
   await f.run(60_000);
-  await logIn(f, { name: "op", password: "new-pw" });
+  await logIn(f, { name: "op", password: "new-pw-123" });
   await f.stop();
 });
 
 test("requests that change the device from another site are refused, whatever login they carry", async () => {
   const f = await bootDevice();
   const admin = await logIn(f, USERS.admin);
-  const body = { role: "view", password: "pw" };
+  const body = { role: "view", password: "pw-pw-pw-1" };
   for (const header of ["Origin: http://evil.example", "Sec-Fetch-Site: cross-site", "Sec-Fetch-Site: same-site"]) {
     const r = await request(f, "PUT", "/api/users/mallory", { headers: [admin, header], body });
     assert.equal(r.status, 403, header);

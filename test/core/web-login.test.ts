@@ -48,7 +48,7 @@ test("wrong passwords: 401 again, logged; after three, the address must wait (42
   const blocked = await get(f, "/status", [digestHeader(f, c, "SHA-256", USERS.admin.name, USERS.admin.password, "/status", "00000005")]);
   assert.equal(blocked.status, 429);
   assert.deepEqual(blocked.headers["retry-after"], ["1"]);
-  assert.ok(f.host.logs.filter((l) => l.level === "warn" && /web .*login failed: unknown user or wrong password/.test(l.message)).length === 4);
+  assert.ok(f.host.logs.filter((l) => l.level === "warn" && /^web [0-9.]+: login as "jnior" failed: unknown user or wrong password \(\d from [0-9.]+\)$/.test(l.message)).length === 4);
   await f.run(1000);
   const ok = await get(f, "/status", [digestHeader(f, c, "SHA-256", USERS.admin.name, USERS.admin.password, "/status", "00000006")]);
   assert.equal(ok.status, 200, "after the wait the right password works");

@@ -106,7 +106,7 @@ test("the upgrade needs credentials: 401 with one challenge per scheme; /api/ws 
   const wrong = new XentaraClient(f.host.net, 443, { authorization: basic({ name: "op", password: "nope" }) });
   await f.run();
   assert.equal(wrong.ws.status, 401);
-  assert.ok(f.host.logs.some((l) => /Basic login as "op" failed/.test(l.message)));
+  assert.ok(f.host.logs.some((l) => /^xentara [0-9.]+: login as "op" failed: unknown user or wrong password/.test(l.message)));
   await f.stop();
 });
 

@@ -99,9 +99,9 @@ test("--password sets the administrator password and never prints it", async () 
 });
 
 test("--board and --host are honoured", async () => {
-  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--board", "jnior-414", "--host", "127.0.0.1", "--password", "pw-414"]);
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", tempDir(), "--board", "jnior-414", "--host", "127.0.0.1", "--password", "pw-414-board"]);
   try {
-    const status = (await (await digestFetch(`http://127.0.0.1:${sim.ports.http}/status`, "jnior", "pw-414")).json()) as { model: string; inputs: number[]; outputs: number[] };
+    const status = (await (await digestFetch(`http://127.0.0.1:${sim.ports.http}/status`, "jnior", "pw-414-board")).json()) as { model: string; inputs: number[]; outputs: number[] };
     assert.deepEqual([status.model, status.inputs.length, status.outputs.length], ["414", 12, 4]);
   } finally {
     await sim.stop();
@@ -289,11 +289,11 @@ test("--security and --oauth2 are checked whole, naming file and field; security
     ACL: { entries: [{ role: "Administrator", allow: ["websocket.connect"] }, { role: "Nobody", allow: ["read"] }] },
   });
   const data = path.join(dir, "data");
-  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data, "--security", security, "--password", "pw-sec"]);
+  const sim = await start(["--http-port", "0", "--https-port", "0", "--data", data, "--security", security, "--password", "pw-sec-2024"]);
   try {
     assert.doesNotMatch(sim.stderr(), /made a self-signed/, "no development certificate is made");
     assert.match(sim.stderr() + sim.stdout(), /security\.json: ACL\.entries\[1\]\.role: unknown role "Nobody"; the entry is ignored/);
-    const served = await httpsGet(sim.ports.https!, own.cert, "jnior", "pw-sec");
+    const served = await httpsGet(sim.ports.https!, own.cert, "jnior", "pw-sec-2024");
     assert.equal(served.status, 200, "the served certificate is the one security.json names");
   } finally {
     await sim.stop();

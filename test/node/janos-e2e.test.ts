@@ -12,7 +12,7 @@ import { start, tempDir, type Sim } from "./sim-process.ts";
 import { cookieFrom, digestFetch } from "./web-client.ts";
 
 const ADMIN = { name: "jnior", password: "Admin-pw-1" };
-const OP = { name: "op", password: "Op-pw-1" };
+const OP = { name: "op", password: "Op-pw-123" };
 const VIEWER = { name: "viewer", password: "View-pw-1" };
 const USER_FLAGS = ["--password", ADMIN.password, "--user", `${OP.name}:control:${OP.password}`, "--user", `${VIEWER.name}:view:${VIEWER.password}`];
 
