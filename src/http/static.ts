@@ -9,6 +9,8 @@ import type { Crypto } from "../host.ts";
 import type { Exchange } from "./exchange.ts";
 import type { Route, Router } from "./router.ts";
 
+const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 export interface Asset {
   /** URL path, e.g. "/index.html". */
   path: string;
@@ -41,7 +43,10 @@ export function serveAssets(router: Router, crypto: Crypto, assets: readonly Ass
 function sendAsset(served: Served, ex: Exchange): void {
   if (!served.gate(ex)) return;
   const { asset, etag } = served;
-  const headers = ["Content-Type", asset.type, "ETag", etag, "Cache-Control", "no-cache"];
+  const headers = ["Content-Type", asset.type, "ETag", etag, "Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff"];
+  // the pages are one file each, their script and style inline: nothing else may load, and no other
+  // site may frame them (clickjacking)
+  if (asset.type.startsWith("text/html")) headers.push("Content-Security-Policy", PAGE_POLICY, "X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer");
   if (asset.gzip) headers.push("Vary", "Accept-Encoding");
   if (matchesEtag(ex.headers.get("if-none-match"), etag)) return ex.respond(304, undefined, headers);
   if (asset.gzip) {

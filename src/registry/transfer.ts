@@ -5,12 +5,22 @@
  * are neither exported nor imported.
  */
 import type { Entry } from "./format.ts";
+import { parseJson as parseJsonInput, record } from "../json-input.ts";
 import { isLive, nodeOf } from "./keys.ts";
 import { RegistryError, type Change, type Problem, type Registry } from "./registry.ts";
 
 /** Values written raw unless they need quoting (edge spaces, a leading quote, control characters, backslashes). */
 function iniValue(value: string): string {
   if (!/^\s|\s$|^"|[\\\x00-\x1f]/.test(value)) return value;
+  return quote(value);
+}
+
+/** Names written raw unless a reader would take them for something else: a comment (; #), a section ([), or a name that holds "=". */
+function iniName(name: string): string {
+  return /^[;#["]|=|^\s|\s$|[\\\x00-\x1f]/.test(name) ? quote(name) : name;
+}
+
+function quote(value: string): string {
   return '"' + value.replace(/[\\"\n\r\t]/g, (c) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c]!) + '"';
 }
 
@@ -52,7 +62,7 @@ export function exportIni(registry: Registry, header?: string): string {
       if (lines.length) lines.push("");
       lines.push("[" + nodeOf(entries[0]![0]) + "]");
     }
-    for (const [key, value] of entries) lines.push(key.slice(key.lastIndexOf("/") + 1) + " = " + iniValue(value));
+    for (const [key, value] of entries) lines.push(iniName(key.slice(key.lastIndexOf("/") + 1)) + " = " + iniValue(value));
   }
   return lines.join("\n") + "\n";
 }
@@ -79,9 +89,13 @@ export function parseIni(text: string): ParsedImport {
       section = line.slice(1, -1).trim().replace(/^\/+|\/+$/g, "");
       return;
     }
-    const eq = line.indexOf("=");
+    // a quoted name ends at its closing quote (it may hold "="); a plain one at the first "="
+    const quoted = line.startsWith('"');
+    const closing = quoted ? quotedEnd(line) : 0;
+    const eq = closing < 0 ? -1 : line.indexOf("=", closing);
     if (eq <= 0) return void problems.push({ key: "", reason: where + ": expected name = value" });
-    const name = line.slice(0, eq).trim();
+    const name = quoted ? unquote(line.slice(0, closing)) : line.slice(0, eq).trim();
+    if (name === undefined || (quoted && line.slice(closing, eq).trim() !== "")) return void problems.push({ key: "", reason: where + ': a quoted name ends with " before the =' });
     const value = unquote(line.slice(eq + 1).trim());
     const key = section ? section + "/" + name : name;
     if (value === undefined) return void problems.push({ key, reason: where + ": a quoted value must end with \" and use \\\\ \\\" \\n \\r \\t escapes only" });
@@ -91,9 +105,26 @@ export function parseIni(text: string): ParsedImport {
   return { entries, origin, problems };
 }
 
+/** Where the quoted string that starts `line` ends (just after its closing quote), or -1. */
+function quotedEnd(line: string): number {
+  for (let i = 1; i < line.length; i++) {
+    if (line[i] === "\\") i++;
+    else if (line[i] === '"') return i + 1;
+  }
+  return -1;
+}
+
+/** The stored secrets a backup holds as they are (passwords): its header and the web UI say so. */
+export function secretsIn(registry: Registry): string[] {
+  return registry
+    .stored()
+    .map(([key]) => key)
+    .filter((key) => registry.schema.isSecret(key));
+}
+
 export function exportJson(registry: Registry): string {
-  const out: Record<string, string> = {};
-  for (const [key, value] of registry.stored()) if (!isLive(key)) out[key] = value;
+  const out = record<string>();
+  for (const [key, value] of registry.stored()) if (!isLive(key)) out[key] = value; // out has no prototype
   return JSON.stringify(out, null, 2) + "\n";
 }
 
@@ -103,7 +134,7 @@ export function parseJson(text: string): ParsedImport {
   const problems: Problem[] = [];
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonInput(text);
   } catch (e) {
     return { entries, origin, problems: [{ key: "", reason: "not valid JSON (" + (e as Error).message + ")" }] };
   }

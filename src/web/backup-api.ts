@@ -2,7 +2,9 @@
  * Backup and restore of the configuration (the registry without its live values), for
  * administrators:
  *
- *   GET  /api/backup?format=ini|json        a download: iobox-<serial>.ini (default) or .json
+ *   GET  /api/backup?format=ini|json        a download: iobox-<serial>.ini (default) or .json; it holds
+ *                                           the stored passwords as they are (a restore needs them),
+ *                                           and the INI's header and the web UI say so
  *   POST /api/restore?mode=merge|replace    the file as the body; JSON when it starts with "{",
  *                                           INI otherwise. All or nothing: {changed} or 400 {error}
  */
@@ -10,7 +12,7 @@ import { frozen } from "../frozen.ts";
 import type { Exchange } from "../http/exchange.ts";
 import type { Route } from "../http/router.ts";
 import { RegistryError } from "../registry/registry.ts";
-import { applyImport, exportIni, exportJson, parseIni, parseJson } from "../registry/transfer.ts";
+import { applyImport, exportIni, exportJson, parseIni, parseJson, secretsIn } from "../registry/transfer.ts";
 import { forRole, type WebContext } from "./context.ts";
 import { ApiError, api, sendJson, textBody } from "./json.ts";
 
@@ -21,7 +23,9 @@ function backup(c: WebContext, ex: Exchange): void {
   const format = ex.param("format") ?? "ini";
   if (format !== "ini" && format !== "json") throw new ApiError(400, "format is ini or json");
   const { model, serialNumber } = c.facts;
-  const body = format === "ini" ? exportIni(c.registry, `iobox ${model} serial ${serialNumber}, saved ${new Date(c.host.clock.now()).toISOString()}`) : exportJson(c.registry);
+  const secrets = secretsIn(c.registry);
+  const warning = secrets.length ? `\nIt holds these passwords as they are, so that a restore has them: ${secrets.join(", ")}. Keep it as safe as the unit.` : "";
+  const body = format === "ini" ? exportIni(c.registry, `iobox ${model} serial ${serialNumber}, saved ${new Date(c.host.clock.now()).toISOString()}${warning}`) : exportJson(c.registry);
   ex.respond(200, body, [
     "Content-Type",
     format === "ini" ? "text/plain; charset=utf-8" : "application/json",

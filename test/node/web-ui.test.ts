@@ -13,7 +13,7 @@ import { CHROMIUM, requireTool } from "../system-tools.ts";
 import { start, tempDir, type Sim } from "./sim-process.ts";
 
 const ADMIN = { username: "jnior", password: "Admin-pw-1" };
-const OP = { username: "op", password: "Op-pw-1" };
+const OP = { username: "op", password: "Op-pw-123" };
 const VIEWER = { username: "viewer", password: "View-pw-1" };
 const SHOTS = path.join(ROOT, "build/screenshots");
 
@@ -24,6 +24,14 @@ let httpPort = 0;
 const contexts: BrowserContext[] = [];
 /** Uncaught errors of every page opened: the last test wants none. */
 const pageErrors: string[] = [];
+/** What the browser refused under the page's Content-Security-Policy (it says so on the console). */
+const cspViolations: string[] = [];
+const watchPage = (page: Page): void => {
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+};
 
 function simArgs(port: number): string[] {
   return [
@@ -51,7 +59,7 @@ async function open(user: { username: string; password: string } | undefined, vi
   const context = await browser.newContext({ httpCredentials: user, viewport });
   contexts.push(context);
   const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
+  watchPage(page);
   await page.goto(`http://127.0.0.1:${httpPort}/`);
   return page;
 }
@@ -85,6 +93,11 @@ test("without credentials the page is refused; with them it logs in and goes liv
   await connected(page);
   assert.equal(await page.locator(".who").textContent(), "jnior (administrator)");
   for (const tab of ["I/O", "Device", "Registry", "Network", "Users", "Backup", "Simulator"]) assert.ok(await page.getByRole("tab", { name: tab, exact: true }).isVisible(), tab);
+  const served = await fetch(`http://127.0.0.1:${httpPort}/`, { headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ") } });
+  assert.match(served.headers.get("content-security-policy") ?? "", /default-src 'none'.*frame-ancestors 'none'/, "the page the browser runs is under a policy");
+  await page.getByRole("tab", { name: "Backup" }).click();
+  assert.match((await page.getByRole("note").textContent())!, /passwords .* in clear text/, "a backup says it holds secrets");
+  await page.getByRole("tab", { name: "I/O" }).click();
   assert.equal(await page.locator("[data-input]").count(), 8);
   assert.equal(await page.locator("[data-relay]").count(), 8);
   const info = (await page.evaluate(async () => (await fetch("/api/info")).json())) as { serialNumber: number; simulator: boolean };
@@ -218,7 +231,7 @@ test("safe mode after three failed boots: a banner says so, and the relays canno
     const context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1280, height: 800 } });
     contexts.push(context);
     const page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    watchPage(page);
     await page.goto(`http://127.0.0.1:${safe.ports.http}/`);
     await page.locator("#safe-mode", { hasText: /^Safe mode: the unit's last boots failed/ }).waitFor({ timeout: 5000 });
     await connected(page);
@@ -244,7 +257,7 @@ test("with WebServer/Login off the page is open; its WebSocket logs in through /
       const context = await browser.newContext({ httpCredentials: user });
       contexts.push(context);
       const page = await context.newPage();
-      page.on("pageerror", (e) => pageErrors.push(e.message));
+      watchPage(page);
       await page.goto(url);
       await page.locator("#connection", { hasText: new RegExp(`^${expect}$`) }).waitFor({ timeout: 5000 });
       assert.equal(await page.getByRole("button", { name: "Log in", exact: true }).isVisible(), expect === "login needed");
@@ -271,6 +284,7 @@ test("phone and desktop layouts: nothing wider than the screen; screenshots in b
   }
 });
 
-test("no page threw an uncaught error", () => {
+test("no page threw an uncaught error, and none did anything its Content-Security-Policy refuses", () => {
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
 });

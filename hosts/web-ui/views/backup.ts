@@ -31,6 +31,7 @@ export function backupView(): View {
       { class: "card" },
       h("h2", null, "Download"),
       h("p", null, "The registry (settings and counters; live values are not part of a backup)."),
+      h("p", { role: "note" }, h("strong", null, "Secrets: "), "the file holds the stored passwords (MQTT, Wi-Fi) in clear text, so that a restore brings them back: keep it as safe as the unit. Accounts are not in it."),
       h("p", { class: "bar" }, h("a", { class: "button", href: "/api/backup?format=ini", download: "" }, "Download INI"), h("a", { class: "button", href: "/api/backup?format=json", download: "" }, "Download JSON")),
     ),
     form,
