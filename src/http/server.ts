@@ -14,6 +14,7 @@ import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptio
 import { ChunkedDecoder, type BodySink } from "./chunked.ts";
 import { Exchange, type ExchangeOwner } from "./exchange.ts";
 import { pipelineLimit, SIMULATOR_LIMITS, type HttpLimits } from "./limits.ts";
+import { fieldLines, hasField } from "./response-head.ts";
 import { HeadScanner, parseHead, type RequestHead } from "./request-head.ts";
 import { Router, type Found } from "./router.ts";
 import { HttpError, reasonPhrase } from "./status.ts";
@@ -287,14 +288,12 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
     }
     this.running = false;
     if (this.upgradedTo) {
-      // bytes after the handshake in this read belong to the WebSocket
-      const ws = this.upgradedTo;
-      this.upgradedTo = undefined;
-      const rest = i < end ? data.subarray(i, end) : undefined;
-      this.buf = undefined;
-      this.connection.resume();
-      if (rest) ws.receive(rest);
-      return;
+      // what came after the handshake in this read belongs to the WebSocket
+      if (i < end) {
+        if (stashed) this.bufStart = i;
+        else this.keep(data, i, end);
+      } else this.dropBuffer();
+      return this.handOver();
     }
     if (this.state === DONE) return;
     if (stashed) {
@@ -304,7 +303,21 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
     if ((this.state === WAIT || this.outputFull) && this.bufEnd > this.bufStart) this.connection.pause();
   }
 
+  /** Accepted, and not handed over yet: the connection's bytes go to it once this parse is done. */
   private upgradedTo: WebSocket | undefined;
+
+  /**
+   * The one place a WebSocket takes the connection over: after the parse that found its handshake
+   * has returned (never from inside it), with the bytes the client sent after the handshake.
+   */
+  private handOver(): void {
+    const ws = this.upgradedTo!;
+    this.upgradedTo = undefined;
+    const rest = this.bufEnd > this.bufStart ? this.buf!.subarray(this.bufStart, this.bufEnd) : undefined;
+    this.dropBuffer();
+    this.connection.resume();
+    if (rest) ws.receive(rest);
+  }
 
   /** Keeps `data[from, to)` for later. */
   private keep(data: Uint8Array, from: number, to: number): void {
@@ -560,14 +573,9 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
     this.state = DONE;
     this.exchange = undefined;
     this.server.upgraded(this, ws);
-    // bytes that came after the handshake belong to the WebSocket
-    if (this.running) this.upgradedTo = ws;
-    else if (this.bufEnd > this.bufStart) {
-      const rest = this.buf!.subarray(this.bufStart, this.bufEnd);
-      this.dropBuffer();
-      this.connection.resume();
-      ws.receive(rest);
-    } else this.connection.resume();
+    this.upgradedTo = ws;
+    // a handler that accepted later than its call (after a lookup, say) hands over in a turn of its own
+    if (!this.running) Promise.resolve().then(() => this.upgradedTo === ws && this.handOver());
     return ws;
   }
 
@@ -688,31 +696,6 @@ function httpDrain(this: Connection): void {
 
 function httpClosed(this: Connection): void {
   (this.target as HttpConnection).ended();
-}
-
-/** Appends the flat header pairs to `head`, checked; Connection is the server's to set. */
-function fieldLines(head: string, headers: readonly string[]): string {
-  if (headers.length % 2) throw new Error("headers are name, value pairs");
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    const value = headers[i + 1]!;
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new Error("bad header name " + JSON.stringify(name));
-    if (/[\0\r\n]/.test(value)) throw new Error("bad header value for " + name);
-    const lower = name.toLowerCase();
-    if (lower === "content-length" || lower === "transfer-encoding") throw new Error(name + " is set by the server");
-    if (lower === "connection") continue;
-    head += name + ": " + value + "\r\n";
-  }
-  return head;
-}
-
-/** Whether the flat header pairs contain `name` (any case), with `value` (any case) when given. */
-function hasField(headers: readonly string[] | undefined, name: string, value?: string): boolean {
-  if (!headers) return false;
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]!.toLowerCase() === name && (value === undefined || headers[i + 1]!.toLowerCase() === value)) return true;
-  }
-  return false;
 }
 
 /** Origin-form `/p?q`, absolute-form `http://h/p?q` (RFC 9112 §3.2.2) or `*`; the path is percent-decoded. */
