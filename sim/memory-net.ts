@@ -47,6 +47,8 @@ export class MemoryNet implements Net {
   /** Host names and their addresses; a test adds, changes or removes them (a lookup that fails). */
   readonly names: Map<string, string>;
   private readonly udpSockets = new Set<MemoryUdp>();
+  /** Connections accepted by a listener and not yet closed on the listener's side: what a leak shows in. */
+  acceptedOpen = 0;
 
   constructor(
     readonly timers: Timers,
@@ -135,6 +137,8 @@ export class MemoryNet implements Net {
         return;
       }
       const server = new MemoryConnection(this, address, clientPort, target.secure);
+      server.accepted = true;
+      this.acceptedOpen++;
       client.peer = server;
       server.peer = client;
       target.onConnection(server);
@@ -163,6 +167,7 @@ export class MemoryConnection implements ClientConnection {
   /** @internal */ peer: MemoryConnection | undefined;
   /** @internal */ open = false;
   /** @internal */ closed = false;
+  /** @internal the listener's end */ accepted = false;
   private readonly queue: SendQueue;
   private paused = false;
   private closing = false;
@@ -260,6 +265,7 @@ export class MemoryConnection implements ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.open = false;
+    if (this.accepted) this.net.acceptedOpen--;
     const onClose = this.onClose;
     this.onClose = undefined;
     onClose?.call(this, error);

@@ -16,17 +16,10 @@ import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
 import { LAST_ABORT_FILE } from "../../src/boot-record.ts";
 import { decodeUtf8, encodeUtf8 } from "../../src/bytes.ts";
 import { parseConfig, type ServerConfig } from "../../src/config.ts";
-import { DEVICE_BUDGET } from "../../src/connection-budget.ts";
-import { DEVICE_FILES } from "../../src/files/file-area.ts";
 import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
+import { DEVICE_PROFILE } from "../../src/device-profile.ts";
 import { startDevice, type ListenerConfig } from "../../src/device.ts";
-import { DEVICE_LIMITS } from "../../src/http/limits.ts";
-import { DEVICE_JMP } from "../../src/janos/jmp-server.ts";
-import { DEVICE_JANOS } from "../../src/janos/service.ts";
-import { DEVICE_MQTT } from "../../src/mqtt/client.ts";
-import { DEVICE_REGISTRY } from "../../src/registry/registry.ts";
-import { DEVICE_WEBSOCKET } from "../../src/ws/websocket.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableHost } from "./host.ts";
 
@@ -136,15 +129,8 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     defaults: net.defaults,
     network: { captiveDnsPort: 53, setupPassword: net.setupPassword, mdns: !platform.noMulticast },
     assets: webUi(),
-    limits: DEVICE_LIMITS,
-    registry: DEVICE_REGISTRY,
-    websocket: DEVICE_WEBSOCKET,
-    jmp: DEVICE_JMP,
-    janos: DEVICE_JANOS,
-    budget: DEVICE_BUDGET,
-    files: DEVICE_FILES,
+    ...DEVICE_PROFILE,
     firmware: { board: platform.firmwareBoard, publicKey: builtInReleaseKey() },
-    mqtt: DEVICE_MQTT,
     authentication: file?.httpServer?.authentication,
   }).then(
     (device) => {

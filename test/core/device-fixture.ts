@@ -2,6 +2,7 @@
 import { UserStore } from "../../src/auth/users.ts";
 import { findBoard } from "../../src/boards.ts";
 import { startDevice, type Device, type DeviceConfig } from "../../src/device.ts";
+import type { LogLevel } from "../../src/host.ts";
 import type { Entry } from "../../src/registry/format.ts";
 import { BoardControl } from "../../sim/control.ts";
 import { JanosClient, type JanosClientOptions } from "../../sim/janos-client.ts";
@@ -14,7 +15,7 @@ export const board = findBoard("jnior-410")!;
 
 export const USERS = {
   admin: { name: "jnior", password: "admin-pw" },
-  op: { name: "op", password: "op-pw" },
+  op: { name: "op", password: "op-pw-123" },
   viewer: { name: "viewer", password: "viewer-pw" },
 } as const;
 
@@ -49,9 +50,11 @@ export async function bootDevice(
     noRestart?: boolean;
     /** the firmware slots of earlier boots (an update) */
     update?: MemoryUpdate;
+    /** where log lines go (default: kept in host.logs) */
+    log?: (level: LogLevel, message: string) => void;
   } = {},
 ): Promise<DeviceFixture> {
-  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air, noRestart: options.noRestart, update: options.update });
+  const host = new MemoryHost({ layout: board, unitId: "0200000abcdef", seed: options.seed, net: options.net, flash: options.flash, air: options.air, noRestart: options.noRestart, update: options.update, log: options.log });
   if (!options.fresh) {
     const accounts = new UserStore(host); // on "flash" before the boot, as a provisioned device has them
     accounts.put({ name: USERS.op.name, role: "control", password: USERS.op.password });
