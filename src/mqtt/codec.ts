@@ -20,6 +20,19 @@ export function encodePacket(packet: Packet): Uint8Array {
   return generate(packet);
 }
 
+/** Packets that carry a packet identifier (a PUBLISH only at QoS 1 and 2). */
+const WITH_ID = new Set(["puback", "pubrec", "pubrel", "pubcomp", "subscribe", "suback", "unsubscribe", "unsuback"]);
+
+/**
+ * MQTT 3.1.1 §2.3.1: a packet identifier is non-zero. mqtt-packet 9 gives -1 for one cut short by
+ * the packet's end (it checks for null), which would make our PUBACK throw: both are refused here.
+ */
+function idProblem(p: Packet): string | undefined {
+  if (!WITH_ID.has(p.cmd) && !(p.cmd === "publish" && p.qos > 0)) return undefined;
+  const id = (p as { messageId?: number }).messageId;
+  return typeof id === "number" && id >= 1 && id <= 0xffff ? undefined : `a ${p.cmd} without a packet identifier (1 to 65535)`;
+}
+
 /** Remaining lengths MQTT 3.1.1 fixes, by packet type: CONNACK, the acks, UNSUBACK, the pings, DISCONNECT. */
 const FIXED_LENGTH: Record<number, number> = { 2: 2, 4: 2, 5: 2, 6: 2, 7: 2, 11: 2, 12: 0, 13: 0, 14: 0 };
 
@@ -44,7 +57,11 @@ export class PacketReader {
     onPacket: (packet: Packet) => void,
   ) {
     this.parser = parser({ protocolVersion: 4 });
-    this.parser.on("packet", onPacket);
+    this.parser.on("packet", (p) => {
+      const problem = idProblem(p);
+      if (problem) this.error = new Error(problem);
+      else onPacket(p);
+    });
     this.parser.on("error", (e) => (this.error = e));
   }
 

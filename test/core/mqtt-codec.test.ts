@@ -227,6 +227,12 @@ test("malformed bodies and header flags are MqttProtocolErrors, and the next con
   refused("b003000100", /a packet of type 11 has 3 bytes after its header, not 2/); // our check of fixed lengths
   refused("200100", /a packet of type 2 has 1 bytes after its header, not 2/); // mqtt-packet would give a CONNACK without a return code
   refused("d00100", /a packet of type 13 has 1 bytes after its header, not 0/);
+  // packet identifiers (§2.3.1): mqtt-packet passes a QoS 1 PUBLISH cut short before its id (as -1) and an id of 0
+  refused("320500036162" + "63", /a publish without a packet identifier/);
+  refused("3207000361626300" + "00", /a publish without a packet identifier/);
+  refused("40020000", /a puback without a packet identifier/);
+  refused("b0020000", /a unsuback without a packet identifier/);
+  assert.deepEqual(parse(fromHex("3007000361626300" + "00")).length, 1, "at QoS 0 the same bytes are topic and payload");
 
   const broken = reader();
   assert.throws(() => broken.r.feed(fromHex("60020001")), MqttProtocolError);
