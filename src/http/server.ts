@@ -11,9 +11,9 @@ import type { Budgeted, ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener, ListenOptions, LogLevel, TextCodec, Timer } from "../host.ts";
 import { acceptKey, isValidKey } from "../ws/handshake.ts";
 import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptions } from "../ws/websocket.ts";
-import { ChunkedDecoder, type BodySink } from "./chunked.ts";
 import { Exchange, type ExchangeOwner } from "./exchange.ts";
 import { pipelineLimit, SIMULATOR_LIMITS, type HttpLimits } from "./limits.ts";
+import { RequestBody, requestFraming } from "./request-body.ts";
 import { fieldLines, hasField } from "./response-head.ts";
 import { HeadScanner, parseHead, type RequestHead } from "./request-head.ts";
 import { Router, type Found } from "./router.ts";
@@ -183,7 +183,7 @@ const BODY = 1; // reading a request body
 const WAIT = 2; // a handler has the request (or is streaming the response)
 const DONE = 3; // closing or closed: input is ignored
 
-class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
+class HttpConnection implements ExchangeOwner, Budgeted {
   readonly kind = "http";
   private state = HEAD;
   private readonly scanner: HeadScanner;
@@ -200,13 +200,10 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
   private keepAlive = false;
   private closeAfter = false;
   private outputFull = false;
-  private streaming = false; // the route takes its body as it arrives
+  /** The request's body while it is read (state BODY). */
+  private body: RequestBody | undefined;
   private responding = false; // a chunked response has started and not ended
   private closeWhenEnded = false;
-  private remaining = 0; // Content-Length bytes still to read
-  private chunked: ChunkedDecoder | undefined;
-  private bodyLength = 0;
-  private bodyLimit = 0;
   private head = false; // a HEAD request: no body in the response
 
   constructor(
@@ -356,20 +353,9 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
     const exchange = new Exchange(this, method, target, path, query, minor, headers, this.connection.remoteAddress, this.connection.remotePort, this.connection.secure);
     this.exchange = exchange;
 
-    // message framing (RFC 9112 §6.3); ambiguity is refused, it is how requests get smuggled
-    const te = headers.get("transfer-encoding");
-    const lengths = headers.getAll("content-length");
-    let length = 0;
-    this.chunked = undefined;
-    if (te !== undefined) {
-      if (lengths.length) throw new HttpError(400, "both Transfer-Encoding and Content-Length");
-      if (headers.count("transfer-encoding") !== 1 || te.trim().toLowerCase() !== "chunked") throw new HttpError(501, "unsupported transfer coding " + te);
-      if (minor === 0) throw new HttpError(400, "chunked in HTTP/1.0");
-    } else if (lengths.length) {
-      for (const l of lengths) if (l !== lengths[0] || !/^\d{1,15}$/.test(l)) throw new HttpError(400, "bad Content-Length");
-      length = Number(lengths[0]);
-    }
-    const hasBody = te !== undefined || length > 0;
+    this.body = undefined;
+    const framing = requestFraming(headers, minor);
+    const hasBody = framing !== 0;
     if (minor === 1 && headers.count("host") !== 1) throw new HttpError(400, "HTTP/1.1 needs exactly one Host");
     const expect = headers.get("expect");
     if (expect !== undefined && expect.toLowerCase() !== "100-continue") throw new HttpError(417, "unsupported expectation");
@@ -404,19 +390,15 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
       }
       case "handler": {
         const options = Router.options(match.route);
-        this.streaming = options.stream === true;
+        const streaming = options.stream === true;
         // a streamed body is never held whole: only the route's own limit applies to it
-        this.bodyLimit = this.streaming ? (options.maxBody ?? Infinity) : Math.min(options.maxBody ?? this.server.limits.maxBody, this.server.limits.maxRouteBody);
-        if (length > this.bodyLimit) throw new HttpError(413, `body of ${length} bytes over the limit of ${this.bodyLimit}`);
+        const limit = streaming ? (options.maxBody ?? Infinity) : Math.min(options.maxBody ?? this.server.limits.maxBody, this.server.limits.maxRouteBody);
         if (!hasBody) return this.callHandler(match);
+        this.body = new RequestBody(exchange, framing, limit, streaming); // 413 before a byte of it is read, or a 100 sent
         if (expect !== undefined) this.connection.write(CONTINUE);
-        this.remaining = length;
-        this.bodyLength = 0;
-        if (te !== undefined) this.chunked = new ChunkedDecoder(this.bodyLimit);
-        else if (!this.streaming) exchange.body = new Uint8Array(length);
         this.state = BODY;
         this.deadline = this.server.now() + this.server.limits.bodyTimeoutMs;
-        if (this.streaming) this.callHandler(match, BODY);
+        if (streaming) this.callHandler(match, BODY);
         else this.pendingRoute = match;
         return;
       }
@@ -430,46 +412,16 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
 
   private readBody(data: Uint8Array, i: number, end: number): number {
     this.deadline = this.server.now() + this.server.limits.bodyTimeoutMs;
-    if (this.chunked) {
-      i = this.chunked.feed(data, i, end, this);
-      if (this.chunked.done) this.bodyComplete();
-      return i;
-    }
-    const n = Math.min(this.remaining, end - i);
-    this.bodyData(data, i, i + n);
-    this.remaining -= n;
-    if (this.remaining === 0) this.bodyComplete();
-    return i + n;
-  }
-
-  bodyData(buf: Uint8Array, from: number, to: number): void {
-    const exchange = this.exchange!;
-    if (this.streaming) {
-      if (!exchange.status) exchange.onBody?.(buf.subarray(from, to));
-      return;
-    }
-    const n = to - from;
-    if (this.bodyLength + n > exchange.body.length) {
-      // chunked: grow by doubling, within the limit the decoder enforces
-      const next = new Uint8Array(Math.min(this.bodyLimit, Math.max(256, 2 * exchange.body.length, this.bodyLength + n)));
-      next.set(exchange.body.subarray(0, this.bodyLength));
-      exchange.body = next;
-    }
-    exchange.body.set(buf.subarray(from, to), this.bodyLength);
-    this.bodyLength += n;
-  }
-
-  private bodyComplete(): void {
-    const exchange = this.exchange!;
-    this.chunked = undefined;
-    if (this.streaming) {
+    const body = this.body!;
+    i = body.read(data, i, end);
+    if (!body.done) return i;
+    this.body = undefined;
+    if (body.streaming) {
       this.state = WAIT;
       this.deadline = this.server.now() + this.server.limits.handlerTimeoutMs;
-      exchange.onEnd?.();
-      return;
-    }
-    if (exchange.body.length !== this.bodyLength) exchange.body = exchange.body.subarray(0, this.bodyLength);
-    this.callHandler(this.pendingRoute!);
+      this.exchange!.onEnd?.();
+    } else this.callHandler(this.pendingRoute!);
+    return i;
   }
 
   private callHandler(found: Found, state = WAIT): void {
@@ -612,7 +564,7 @@ class HttpConnection implements ExchangeOwner, BodySink, Budgeted {
     }
     this.state = HEAD;
     this.exchange = undefined;
-    this.streaming = false;
+    this.body = undefined;
     this.idle = true;
     this.deadline = this.server.now() + this.server.limits.keepAliveTimeoutMs;
     if (!this.outputFull) this.continueInput(); // else the client is not reading: wait for drain
