@@ -35,6 +35,7 @@ export const MEMORY_HOST_ADDRESS = "10.0.0.1";
 interface Port {
   onConnection: (c: Connection) => void;
   secure: boolean;
+  admit?: () => boolean;
 }
 
 export class MemoryNet implements Net {
@@ -109,7 +110,7 @@ export class MemoryNet implements Net {
       port = this.nextEphemeral++;
     }
     if (this.ports.has(port)) return Promise.reject(new Error("EADDRINUSE: port " + port));
-    const entry: Port = { onConnection, secure: !!options.tls };
+    const entry: Port = { onConnection, secure: !!options.tls, admit: options.admit };
     this.ports.set(port, entry);
     const ports = this.ports;
     return Promise.resolve({
@@ -134,6 +135,10 @@ export class MemoryNet implements Net {
       if (client.closed) return;
       if (!target || target.secure !== !!options.tls) {
         client.fail(target ? "TLS handshake failed" : "ECONNREFUSED " + options.host + ":" + options.port);
+        return;
+      }
+      if (target.admit && !target.admit()) {
+        client.fail("closed by the peer as it arrived"); // nothing was made for it on the server's side
         return;
       }
       const server = new MemoryConnection(this, address, clientPort, target.secure);

@@ -29,6 +29,12 @@ export const DEVICE_BUDGET: BudgetOptions = { slots: 12, outbound: 1 };
 /** The simulator: room for benchmarks that open hundreds of connections. */
 export const SIMULATOR_BUDGET: BudgetOptions = { slots: 1024, outbound: 8 };
 
+/**
+ * Refusals (a 503) in flight at once, per server: a connection over the limit beyond them is closed
+ * by the host as it arrives, before anything is made for it (ListenOptions.admit).
+ */
+export const MAX_REFUSING = 2;
+
 /** An inbound connection as the budget sees it. */
 export interface Budgeted {
   readonly remoteAddress: string;
@@ -57,6 +63,11 @@ export class ConnectionBudget {
   /** Slots in use, inbound and outbound. */
   get used(): number {
     return this.inbound.size + this.outboundOpen;
+  }
+
+  /** Whether a connection arriving now would get a slot (one free, or one to be made by shedding). */
+  hasRoom(): boolean {
+    return this.inbound.size < this.options.slots - this.options.outbound || this.victim() !== undefined;
   }
 
   /** A connection just accepted: true when it has a slot (perhaps made by shedding another), false when it must be refused. */

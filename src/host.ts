@@ -160,6 +160,12 @@ export interface ListenOptions {
   /** 0 picks a free port; `Listener.port` tells which. */
   port: number;
   tls?: TlsServerOptions;
+  /**
+   * Asked as a connection arrives, before the host makes anything for it: false, and the host
+   * closes it at once. A flood of connections then costs the heap nothing (on the device each
+   * connection set up is a few hundred bytes until it has closed).
+   */
+  admit?: () => boolean;
 }
 
 export interface ConnectOptions {

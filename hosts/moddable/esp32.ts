@@ -9,10 +9,15 @@ import Digital from "embedded:io/digital";
 import flash, { type FlashPartition } from "embedded:storage/flash";
 import FFI from "mc/ffi";
 import Update, { type UpdateSession } from "embedded:update";
+import { callSafely } from "./guard.ts";
 import type { EdgeListener, FirmwareUpdate, InputPin, Level, OutputPin, Pins } from "../../src/host.ts";
 
 /** Every input's interrupt handler: `this` is the pin, its `target` the I/O channel listening. */
 function onReadable(this: Digital & { target: EdgeListener }): void {
+  callSafely(this, edge, "an input edge");
+}
+
+function edge(this: Digital & { target: EdgeListener }): void {
   this.target.edge(this.read() as Level);
 }
 

@@ -12,6 +12,7 @@
 import Ethernet from "ethernet";
 import Net from "net";
 import type { JoinOptions, Link, LinkEvent, LogLevel, WifiNetwork } from "../../src/host.ts";
+import { callSafely } from "./guard.ts";
 
 export class EthernetLink implements Link {
   readonly kind = "ethernet";
@@ -66,18 +67,22 @@ export class EthernetLink implements Link {
     return Promise.resolve([]);
   }
 
-  /** From the driver; an exception escaping here would abort the VM. */
+  private message = "";
+
+  /** From the driver, through the host's one guard (an exception escaping here would abort the VM). */
   private notify(message: string): void {
-    try {
-      if (message === Ethernet.gotIP) {
-        this.up = true;
-        this.onEvent?.({ kind: "up", address: this.address ?? "" });
-      } else if (message === Ethernet.disconnected || message === Ethernet.lostIP) {
-        this.up = false;
-        this.onEvent?.({ kind: "down", reason: message === Ethernet.lostIP ? "lost its address" : "the cable is out" });
-      }
-    } catch (e) {
-      this.log("error", `network: ${(e as Error).message}`);
+    this.message = message;
+    callSafely(this, this.event, "network");
+  }
+
+  private event(): void {
+    const message = this.message;
+    if (message === Ethernet.gotIP) {
+      this.up = true;
+      this.onEvent?.({ kind: "up", address: this.address ?? "" });
+    } else if (message === Ethernet.disconnected || message === Ethernet.lostIP) {
+      this.up = false;
+      this.onEvent?.({ kind: "down", reason: message === Ethernet.lostIP ? "lost its address" : "the cable is out" });
     }
   }
 }

@@ -7,6 +7,7 @@ import type { FirmwareUpdate, Host, LogLevel, Pins, TextCodec, Timer as HostTime
 import type { Platform } from "./platform.ts";
 import { moddableCrypto } from "./crypto.ts";
 import { ModdableFiles } from "./files.ts";
+import { callSafely } from "./guard.ts";
 import { ModdableNet } from "./net.ts";
 
 /**
@@ -38,11 +39,7 @@ interface TimerId {
 /** Every timer's callback. An exception escaping it would abort the VM: it is logged instead. */
 function fire(id: TimerId): void {
   const t = id.armed;
-  try {
-    t?.fn.call(t.target);
-  } catch (e) {
-    trace(`error a timer failed: ${(e as Error).message}\n`);
-  }
+  if (t) callSafely(t.target, t.fn, "a timer failed");
 }
 
 const timers: Timers = {

@@ -14,6 +14,7 @@ import { Socket as LegacySocket } from "socket";
 import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Listener as HostListener, Net, UdpOptions, UdpSocket } from "../../src/host.ts";
 import { isIpv4 } from "../../src/network/ipv4.ts";
 import { SendQueue } from "../../src/send-queue.ts";
+import { callSafely } from "./guard.ts";
 
 const READ_CHUNK = 1460; // one TCP segment: bounded heap per read
 const HIGH_WATER = 4096; // queued bytes before write() asks the caller to wait
@@ -31,20 +32,9 @@ export class ModdableNet implements Net {
   listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<HostListener> {
     if (options.tls) return Promise.reject(new Error("no TLS listener on this device"));
     try {
-      const listener = new Listener({
-        port: options.port,
-        onReadable(count: number) {
-          while (count-- > 0) {
-            const from = this.read();
-            if (!from) continue;
-            try {
-              onConnection(new SocketConnection(from, undefined));
-            } catch (e) {
-              trace(`error net: a connection could not be set up: ${(e as Error).message}\n`);
-            }
-          }
-        },
-      });
+      const accepting = new Accepting(options, onConnection);
+      const listener = new Listener({ port: options.port, onReadable: accepting.readable });
+      accepting.listener = listener;
       return Promise.resolve({ port: listener.port, close: () => (listener as unknown as { close(): void }).close() });
     } catch (e) {
       return Promise.reject(e);
@@ -81,6 +71,57 @@ export class ModdableNet implements Net {
   }
 }
 
+/**
+ * Takes a listener's connections one per turn of the event loop, asking `admit` before it makes
+ * anything for one. lwIP keeps the ones not yet taken (outside the XS heap); taking a burst of
+ * hundreds in one callback would hold every one of them, and what the servers make for them, alive
+ * at once (300 connections at once ended the VM with "memory full"). Between turns the connections
+ * just closed are let go, so the heap holds only those being served.
+ */
+class Accepting {
+  listener: Listener | undefined;
+  private waiting = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly options: ListenOptions,
+    private readonly onConnection: (c: Connection) => void,
+  ) {}
+
+  /** The listener's onReadable: `count` connections are waiting (all of them, not only new ones). */
+  readonly readable = (count: number): void => {
+    this.waiting = count;
+    if (!this.scheduled) this.next();
+  };
+
+  private next(): void {
+    this.scheduled = false;
+    if (this.waiting <= 0 || !this.listener) return;
+    this.waiting--;
+    callSafely(this, this.takeOne, "net: a connection could not be set up");
+    if (this.waiting > 0) {
+      this.scheduled = true;
+      Promise.resolve(this).then(acceptNext); // after the jobs the last connection queued (its close)
+    }
+  }
+
+  private takeOne(): void {
+    const from = this.listener!.read(); // Moddable's read() makes the socket's object: the least a connection costs
+    if (!from) return;
+    if (this.options.admit && !this.options.admit()) (from as unknown as { close(): void }).close();
+    else this.onConnection(new SocketConnection(from, undefined));
+  }
+
+  /** @internal */
+  continue(): void {
+    this.next();
+  }
+}
+
+function acceptNext(a: Accepting): void {
+  a.continue();
+}
+
 type OnPacket = (bytes: Uint8Array, address: string, port: number) => void;
 
 function unicastUdp(options: UdpOptions, onPacket: OnPacket): UdpSocket {
@@ -89,7 +130,8 @@ function unicastUdp(options: UdpOptions, onPacket: OnPacket): UdpSocket {
     onReadable(count: number) {
       while (count-- > 0) {
         const packet = this.read();
-        deliver(onPacket, new Uint8Array(packet), packet.address, packet.port);
+        delivery.set(onPacket, new Uint8Array(packet), packet.address, packet.port);
+        callSafely(delivery, deliver, "udp");
       }
     },
   });
@@ -100,18 +142,33 @@ function unicastUdp(options: UdpOptions, onPacket: OnPacket): UdpSocket {
 function multicastUdp(options: UdpOptions, onPacket: OnPacket): UdpSocket {
   const socket = new LegacySocket({ kind: "UDP", port: options.port, multicast: options.multicast } as never) as unknown as LegacyUdp;
   socket.callback = function (message: number, _length: number, address: string, port: number) {
-    if (message === 2) deliver(onPacket, new Uint8Array(this.read(ArrayBuffer)), address, port); // 2: a datagram to read
+    if (message !== 2) return; // 2: a datagram to read
+    delivery.set(onPacket, new Uint8Array(this.read(ArrayBuffer)), address, port);
+    callSafely(delivery, deliver, "udp");
   };
   return udpSocket(options.port, (bytes, address, port) => socket.write(address, port, bytes.slice().buffer as ArrayBuffer), () => socket.close());
 }
 
-/** A receiver's exception must not escape into the socket's native callback. */
-function deliver(onPacket: OnPacket, bytes: Uint8Array, address: string, port: number): void {
-  try {
-    onPacket(bytes, address, port);
-  } catch (e) {
-    trace(`error udp: ${(e as Error).message}\n`);
+/** The datagram being handed to a receiver (sockets' callbacks never nest: one will do). */
+class Delivery {
+  onPacket: OnPacket | undefined;
+  bytes: Uint8Array | undefined;
+  address = "";
+  port = 0;
+
+  set(onPacket: OnPacket, bytes: Uint8Array, address: string, port: number): void {
+    this.onPacket = onPacket;
+    this.bytes = bytes;
+    this.address = address;
+    this.port = port;
   }
+}
+const delivery = new Delivery();
+
+function deliver(this: Delivery): void {
+  const { onPacket, bytes } = this;
+  this.onPacket = this.bytes = undefined;
+  onPacket!(bytes!, this.address, this.port);
 }
 
 function udpSocket(port: number, write: (bytes: Uint8Array, address: string, port: number) => void, close: () => void): UdpSocket {
@@ -235,12 +292,7 @@ class SocketConnection implements ClientConnection {
 
   /** An exception escaping a socket callback would abort the VM: it is logged, and the connection dropped. */
   private guard(fn: (this: SocketConnection) => void): void {
-    try {
-      fn.call(this);
-    } catch (e) {
-      trace(`error net ${this.remoteAddress}:${this.remotePort}: ${(e as Error).message}; connection dropped\n`);
-      this.destroy();
-    }
+    if (!callSafely(this, fn, "net: a connection failed and is dropped")) this.destroy();
   }
 
   private flush(): void {

@@ -10,6 +10,7 @@
 import Net from "net";
 import WiFi from "wifi";
 import type { AccessPointOptions, JoinOptions, Link, LinkEvent, LogLevel, WifiNetwork } from "../../src/host.ts";
+import { callSafely } from "./guard.ts";
 
 const DEFAULT_AP_ADDRESS = "192.168.4.1";
 const STATION = 1;
@@ -96,16 +97,16 @@ export class WifiLink implements Link {
     return this.scanning;
   }
 
-  /** From the radio; an exception escaping here would abort the VM. */
+  private message = "";
+
+  /** From the radio, through the host's one guard (an exception escaping here would abort the VM). */
   private notify(message: string): void {
-    try {
-      this.event(message);
-    } catch (e) {
-      this.log("error", `network: ${(e as Error).message}`);
-    }
+    this.message = message;
+    callSafely(this, this.event, "network");
   }
 
-  private event(message: string): void {
+  private event(): void {
+    const message = this.message;
     const onEvent = this.onEvent;
     if (message === WiFi.gotIP) {
       this.up = true;

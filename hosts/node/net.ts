@@ -15,6 +15,7 @@ export class NodeNet implements Net {
 
   listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<Listener> {
     const accept = (socket: net.Socket, secure: boolean): void => {
+      if (options.admit && !options.admit()) return void socket.destroy();
       const c = new NodeConnection(socket, secure, this.sockets);
       onConnection(c);
     };

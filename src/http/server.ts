@@ -7,7 +7,7 @@
  * throws out of a callback and never hangs.
  */
 import { encodeAscii } from "../bytes.ts";
-import type { Budgeted, ConnectionBudget } from "../connection-budget.ts";
+import { MAX_REFUSING, type Budgeted, type ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener, ListenOptions, LogLevel, TextCodec, Timer } from "../host.ts";
 import { acceptKey, isValidKey } from "../ws/handshake.ts";
 import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptions } from "../ws/websocket.ts";
@@ -71,20 +71,41 @@ export class HttpServer implements WebSocketHost {
   }
 
   async listen(options: ListenOptions): Promise<Listener> {
-    const listener = await this.host.net.listen(options, (c) => this.accept(c));
+    const listener = await this.host.net.listen({ ...options, admit: () => this.admissible() }, (c) => this.accept(c));
     this.listeners.push(listener);
     return listener;
+  }
+
+  /**
+   * Whether the host should set up a connection arriving now: one it would serve, or one more 503
+   * while few are being sent. Beyond that it is closed as it arrives (a flood costs no heap).
+   */
+  private admissible(): boolean {
+    const room = !this.closing && this.sessions.size < this.limits.maxConnections && (this.budget?.hasRoom() ?? true);
+    return room || this.refusing < MAX_REFUSING;
   }
 
   /** Serves a connection accepted elsewhere. */
   accept(connection: Connection): void {
     if (this.closing || this.sessions.size >= this.limits.maxConnections) {
       this.log(this.closing ? "debug" : "warn", `${connection.remoteAddress}:${connection.remotePort}: refused, ${this.closing ? "shutting down" : this.sessions.size + " connections open (limit " + this.limits.maxConnections + ")"}`);
-      return refuse(connection);
+      return this.refuse(connection);
     }
     const session = new HttpConnection(this, connection);
     if (this.budget && !this.budget.admit(session)) return session.refuseUnavailable();
     this.add(session);
+  }
+
+  /** 503 sent or being sent, on connections not yet closed. */
+  private refusing = 0;
+
+  /** No room: 503, before a byte of the request is read. */
+  refuse(connection: Connection): void {
+    this.refusing++;
+    connection.onData = undefined;
+    connection.onClose = () => this.refusing--;
+    connection.write(SERVICE_UNAVAILABLE);
+    connection.close();
   }
 
   /**
@@ -166,12 +187,6 @@ export class HttpServer implements WebSocketHost {
 
 const SERVICE_UNAVAILABLE = encodeAscii("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
-/** No room: 503, before a byte of the request is read. */
-function refuse(connection: Connection): void {
-  connection.onData = undefined;
-  connection.write(SERVICE_UNAVAILABLE);
-  connection.close();
-}
 const CONTINUE = encodeAscii("HTTP/1.1 100 Continue\r\n\r\n");
 const EMPTY = new Uint8Array(0);
 /** Bodies above this are queued by reference after the head rather than copied into one buffer with it. */
@@ -240,7 +255,7 @@ class HttpConnection implements ExchangeOwner, Budgeted {
   /** Admitted by nobody: 503, and the connection is closed. */
   refuseUnavailable(): void {
     this.state = DONE;
-    refuse(this.connection);
+    this.server.refuse(this.connection);
   }
 
   // --- input ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * closed. A client that lets `maxBuffered` bytes pile up unread is dropped rather than allowed to
  * hold the device's memory.
  */
-import type { Budgeted, ConnectionBudget } from "../connection-budget.ts";
+import { MAX_REFUSING, type Budgeted, type ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener } from "../host.ts";
 import { utf8Continue } from "../ws/utf8-stream.ts";
 import { JmpParser, type JmpReceiver } from "./jmp-framing.ts";
@@ -45,7 +45,7 @@ export class JmpServer {
   }
 
   async listen(where: { host?: string; port: number }): Promise<Listener> {
-    this.listener = await this.host.net.listen({ host: where.host, port: where.port }, (c) => this.accept(c));
+    this.listener = await this.host.net.listen({ host: where.host, port: where.port, admit: () => this.admissible() }, (c) => this.accept(c));
     return this.listener;
   }
 
@@ -55,6 +55,15 @@ export class JmpServer {
     this.listener = undefined;
     for (const link of [...this.links]) link.close();
   }
+
+  /** As the HTTP server's: a connection it would serve, or one more refusal while few are in flight. */
+  private admissible(): boolean {
+    const room = this.links.size < this.options.maxConnections && (this.options.budget?.hasRoom() ?? true);
+    return room || this.refusing < MAX_REFUSING;
+  }
+
+  /** Refusals written, on connections not yet closed. */
+  private refusing = 0;
 
   private accept(connection: Connection): void {
     if (this.links.size >= this.options.maxConnections) {
@@ -68,7 +77,9 @@ export class JmpServer {
   }
 
   private refuse(connection: Connection, detail: string): void {
-    connection.onData = connection.onClose = undefined;
+    this.refusing++;
+    connection.onData = undefined;
+    connection.onClose = () => this.refusing--;
     const json = `{"Message":"Error","Text":"503 Service Unavailable","Detail":"${detail}"}`;
     connection.write(this.host.text.encode(`[${json.length},${json}]`));
     connection.close();

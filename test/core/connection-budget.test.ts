@@ -5,7 +5,7 @@
  */
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
-import { ConnectionBudget, type Budgeted } from "../../src/connection-budget.ts";
+import { ConnectionBudget, MAX_REFUSING, type Budgeted } from "../../src/connection-budget.ts";
 import { RawHttpClient } from "../../sim/http-client.ts";
 import { MemoryHost } from "../../sim/memory-host.ts";
 import type { JanosClient } from "../../sim/janos-client.ts";
@@ -76,6 +76,33 @@ test("every slot held by a logged-in client: HTTP gets 503 and JMP a 503 error; 
   assert.ok(f.host.logs.some((l) => l.level === "warn" && /all 5 inbound slots are held by logged-in connections/.test(l.message)));
   assert.equal(held.filter((c) => c.closed).length, 0, "nobody logged in was pushed out");
 
+  held[0]!.close();
+  await f.run();
+  const again = await f.loggedIn("jmp", USERS.viewer);
+  assert.equal(again.named("Authenticated").length, 1);
+  await f.stop();
+});
+
+test("a flood at a full unit: a few get their 503, the rest are closed as they arrive and cost the server nothing; logins work after", async () => {
+  const f = await bootDevice({ config: SMALL });
+  const held: JanosClient[] = [];
+  for (let i = 0; i < 5; i++) held.push(await f.loggedIn(i % 2 ? "jmp" : "websocket"));
+  const opened = f.host.net.acceptedOpen;
+  // 100 connections in one moment, half JMP, half HTTP
+  const jmp = Array.from({ length: 50 }, (_, i) => f.client("jmp", { from: `198.51.100.${i + 1}` }));
+  const http = Array.from({ length: 50 }, (_, i) => new RawHttpClient(f.host.net, 80, { from: `198.51.101.${i + 1}` }));
+  for (const c of http) c.send("GET /status HTTP/1.1\r\nHost: device\r\n\r\n");
+  await f.run(0);
+  assert.ok(f.host.net.acceptedOpen - opened <= 2 * MAX_REFUSING, `${f.host.net.acceptedOpen - opened} connections set up for refusals at once`);
+  await f.run(100);
+  const told = jmp.filter((c) => c.named("Error")[0]?.Text === "503 Service Unavailable").length;
+  assert.ok(told >= 1 && told <= MAX_REFUSING, `${told} JMP clients told 503`);
+  const answered = http.filter((c) => c.responses().length).length;
+  assert.ok(answered >= 1 && answered <= MAX_REFUSING, `${answered} HTTP clients told 503`);
+  assert.equal(jmp.filter((c) => !c.closed).length, 0, "every one of them closed");
+  assert.equal(http.filter((c) => c.closed === null).length, 0);
+  assert.equal(f.host.net.acceptedOpen, opened, "nothing left open for them");
+  assert.equal(held.filter((c) => c.closed).length, 0, "nobody logged in was pushed out");
   held[0]!.close();
   await f.run();
   const again = await f.loggedIn("jmp", USERS.viewer);
