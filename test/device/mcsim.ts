@@ -29,6 +29,8 @@ const FATAL = /XS abort|memory full|Segmentation fault|stack overflow|dead strip
 
 export class DeviceSim {
   log = "";
+  /** The first line that said the VM died or is about to (problems() has them all, from the log kept). */
+  firstProblem: string | undefined;
   /** Slots, from mcsim's once-a-second samples of the XS stack. */
   stackPeak = 0;
   private columns: string[] = [];
@@ -41,7 +43,12 @@ export class DeviceSim {
     const take = (d: Buffer): void => {
       const text = String(d);
       this.log += text;
-      for (const line of text.split("\n")) this.sample(line);
+      // a long fuzz run logs for hours: the tail is what says why it stopped
+      if (this.log.length > 4 << 20) this.log = this.log.slice(-(1 << 20));
+      for (const line of text.split("\n")) {
+        this.sample(line);
+        if (!this.firstProblem && FATAL.test(line)) this.firstProblem = line;
+      }
     };
     this.process.stdout!.on("data", take);
     this.process.stderr!.on("data", take);

@@ -1,0 +1,243 @@
+/**
+ * The fuzz targets of test/core/fuzz/ aimed at the device image in mcsim over loopback: the same
+ * seeds, dictionaries and generators, each input sent over a real socket the way a client would.
+ * The rule here is the device's own: nothing a client sends stops it (no `XS abort`, no memory
+ * full, no crash; checked after every input), and every so often it still answers HTTP and JMP
+ * and its heap is back near where it started. Relay and configuration rules are the in-memory
+ * targets' (they see inside the unit); the device shows that its engine survives the same inputs.
+ *
+ * cbor has no device target: its parser is reached through /api/ws, which the device serves only
+ * over TLS (issue 20); it is fuzzed on XS by `npm run fuzz -- --xs`.
+ */
+import net from "node:net";
+import { FuzzFinding, type FuzzSubject, type FuzzTarget } from "../core/fuzz/engine.ts";
+import { SESSION_PLACEHOLDER, WS_HANDSHAKE, concat } from "../core/fuzz/corpus.ts";
+import { httpTarget, janosTarget, jmpTarget, mqttTarget, websocketTarget } from "../core/fuzz/targets.ts";
+import { authDigest } from "../node/janos-clients.ts";
+import { cookieFrom, digestFetch } from "../node/web-client.ts";
+import { DEVICE_PORTS, type DeviceSim } from "./mcsim.ts";
+import { jmpFrame, rawExchange } from "./raw.ts";
+
+/** The device's users for fuzzing: the administrator sets up, a control user is fuzzed as. */
+export interface DeviceUsers {
+  admin: { name: string; password: string };
+  control: { name: string; password: string };
+}
+
+const BASE = `http://127.0.0.1:${DEVICE_PORTS.http}`;
+
+/** Throws a finding when the device has stopped (its log says why) or is no longer running. */
+export function stillUp(device: DeviceSim, what: string): void {
+  const problem = device.firstProblem;
+  if (problem || !device.running) throw new FuzzFinding(`${what}: the device stopped: ${problem ?? "mcsim exited"}\n${device.log.slice(-1500)}`);
+}
+
+/** It still serves: an HTTP request gets its 401, a JMP connection its challenge. */
+export async function serves(device: DeviceSim, what: string): Promise<void> {
+  // a 503 is the device full for a moment (connections the inputs left are still closing): it says so, and is asked again
+  let http = "";
+  for (const deadline = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 200))) {
+    http = (await rawExchange(DEVICE_PORTS.http, "GET / HTTP/1.1\r\nHost: device\r\n\r\n", { quietMs: 300 })).toString("latin1");
+    if (!http.startsWith("HTTP/1.1 503") || Date.now() > deadline) break;
+  }
+  if (!http.startsWith("HTTP/1.1 401")) throw new FuzzFinding(`${what}: HTTP answered ${JSON.stringify(http.slice(0, 80))}`);
+  const jmp = (await rawExchange(DEVICE_PORTS.jmp, jmpFrame('{"Message":""}'), { quietMs: 300 })).toString("latin1");
+  if (!jmp.includes('"Nonce"')) throw new FuzzFinding(`${what}: JMP answered ${JSON.stringify(jmp.slice(0, 80))}`);
+  stillUp(device, what);
+}
+
+/** Makes the control user the janos and http targets log in as. */
+export async function addControlUser(users: DeviceUsers): Promise<void> {
+  const r = await digestFetch(`${BASE}/api/users/${users.control.name}`, users.admin.name, users.admin.password, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ role: "control", password: users.control.password }),
+  });
+  if (r.status !== 201 && r.status !== 200) throw new Error(`could not make the control user: ${r.status} ${await r.text()}`);
+}
+
+/** One subject per device target; `heapSlack` slots over the first check's heap fail a later check. */
+function subject(device: DeviceSim, name: string, exec: (input: Uint8Array) => Promise<void>, stop: () => Promise<void> = async () => {}): FuzzSubject {
+  let baseline: number | undefined;
+  return {
+    async exec(input) {
+      await exec(input);
+      stillUp(device, name);
+    },
+    async check() {
+      await serves(device, name);
+      // the heap after a forced collection: what inputs leave behind must not pile up
+      let slots = (await device.heap()).slots;
+      for (let i = 0; baseline !== undefined && slots > baseline + HEAP_SLACK && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 250)); // closing sockets' last callbacks
+        slots = (await device.heap()).slots;
+      }
+      if (baseline === undefined) baseline = slots;
+      else if (slots > baseline + HEAP_SLACK) throw new FuzzFinding(`${name}: ${slots} slots in use after a collection, ${baseline} at the first check`);
+    },
+    stop,
+  };
+}
+
+/** What a check may find over the first: sessions and counters a valid input legitimately leaves (a web session, a registry key). */
+const HEAP_SLACK = 200;
+
+const QUICK = { quietMs: 40, maxMs: 3000, end: true };
+
+export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: number): FuzzTarget[] {
+  const http: FuzzTarget = {
+    ...httpTarget,
+    async start() {
+      const page = await digestFetch(`${BASE}/`, users.control.name, users.control.password);
+      const token = Buffer.from(/iobox_session=([0-9a-f]+)/.exec(cookieFrom(page, "iobox_session") ?? "")?.[1] ?? "");
+      const placeholder = Buffer.from(SESSION_PLACEHOLDER);
+      return subject(device, "http", async (input) => {
+        await rawExchange(DEVICE_PORTS.http, token.length ? Buffer.from(input).toString("latin1").split(placeholder.toString("latin1")).join(token.toString("latin1")) : input, QUICK);
+      });
+    },
+  };
+  const websocket: FuzzTarget = {
+    ...websocketTarget,
+    async start() {
+      return subject(device, "websocket", async (input) => void (await rawExchange(DEVICE_PORTS.http, concat([WS_HANDSHAKE, input]), QUICK)));
+    },
+  };
+  const jmp: FuzzTarget = {
+    ...jmpTarget,
+    async start() {
+      return subject(device, "jmp", async (input) => void (await rawExchange(DEVICE_PORTS.jmp, input, QUICK)));
+    },
+  };
+  const janos: FuzzTarget = {
+    ...janosTarget,
+    async start() {
+      const session = new JmpSession(users.control);
+      return subject(
+        device,
+        "janos",
+        async (input) => {
+          if (session.closed) await session.open(); // an oversize or malformed frame may end it: allowed
+          await session.send(input);
+        },
+        async () => session.close(),
+      );
+    },
+  };
+  const mqtt: FuzzTarget = {
+    ...mqttTarget,
+    async start() {
+      const broker = await FakeBroker.start(mqttPort);
+      return subject(
+        device,
+        "mqtt",
+        async (input) => {
+          const c = await broker.connected(device);
+          c.write(input);
+          await new Promise((r) => setTimeout(r, 20));
+        },
+        () => broker.stop(),
+      );
+    },
+  };
+  return [http, websocket, jmp, janos, mqtt];
+}
+
+/** A JMP session logged in as a user, frames written raw, each answered (or not) within a moment. */
+class JmpSession {
+  closed = true;
+  private socket: net.Socket | undefined;
+  private received = 0;
+  private waiter: (() => void) | undefined;
+
+  constructor(private readonly user: { name: string; password: string }) {}
+
+  async open(): Promise<void> {
+    const s = net.connect({ port: DEVICE_PORTS.jmp, host: "127.0.0.1", noDelay: true });
+    this.socket = s;
+    this.closed = false;
+    let text = "";
+    s.on("data", (d) => {
+      text += d.toString("latin1");
+      this.received++;
+      this.waiter?.();
+    });
+    s.on("close", () => {
+      this.closed = true;
+      this.waiter?.();
+    });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    s.write(jmpFrame('{"Message":""}'));
+    const nonce = await this.until(() => /"Nonce":"([^"]+)"/.exec(text)?.[1]);
+    s.write(jmpFrame(JSON.stringify({ "Auth-Digest": authDigest(this.user.name, this.user.password, nonce) })));
+    await this.until(() => (/"Authenticated"/.test(text) ? true : undefined));
+  }
+
+  /** Writes one frame; resolves at its first answer, the connection's end, or after 100 ms. */
+  async send(json: Uint8Array): Promise<void> {
+    const before = this.received;
+    this.socket!.write(Buffer.concat([Buffer.from(`[${json.length},`), json, Buffer.from("]")]));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 100);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiter = () => (this.received > before || this.closed) && done();
+    });
+    this.waiter = undefined;
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
+
+  private async until<T>(get: () => T | undefined, ms = 5000): Promise<T> {
+    for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+      const v = get();
+      if (v !== undefined) return v;
+      if (this.closed) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new FuzzFinding(`janos: the login as "${this.user.name}" did not complete`);
+  }
+}
+
+/**
+ * The broker the device's MQTT client is pointed at: it answers CONNECT with a CONNACK, then the
+ * fuzz inputs go down that connection until the device drops it and comes back (after its backoff).
+ */
+export class FakeBroker {
+  private live: net.Socket | undefined;
+  private constructor(private readonly server: net.Server) {}
+
+  static async start(port: number): Promise<FakeBroker> {
+    const server = net.createServer();
+    const broker = new FakeBroker(server);
+    server.on("connection", (s) => {
+      s.on("error", () => {});
+      s.once("data", () => {
+        s.write(Buffer.from([0x20, 0x02, 0x00, 0x00])); // CONNACK, accepted
+        broker.live = s;
+      });
+      s.on("close", () => broker.live === s && (broker.live = undefined));
+    });
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    return broker;
+  }
+
+  /** The device's connection, once it has its CONNACK (the device's backoff is at most 60 s ± 50%). */
+  async connected(device: DeviceSim): Promise<net.Socket> {
+    for (const deadline = Date.now() + 95_000; !this.live && Date.now() < deadline; ) {
+      stillUp(device, "mqtt");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (!this.live) throw new FuzzFinding("mqtt: the device's client did not come back within its longest backoff");
+    return this.live;
+  }
+
+  async stop(): Promise<void> {
+    this.live?.destroy();
+    await new Promise((r) => this.server.close(r));
+  }
+}
