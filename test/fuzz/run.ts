@@ -6,6 +6,7 @@
  *   npm run fuzz -- --count 1000000 --minutes 30 the long run
  *   npm run fuzz -- --target http,jmp --seed 7   some targets, other inputs
  *   npm run fuzz -- --xs                         on the real XS engine (xsnap), slower
+ *   npm run fuzz -- --device --count 100000      on the device image in mcsim (test/fuzz/device-runner.ts)
  *   npm run fuzz -- --replay build/fuzz/X.bin --target http   one saved input again
  *
  * A crash, a hang (no input finished for --hang-seconds), a heap past --heap-mb (an unbounded
@@ -19,6 +20,7 @@ import { Worker } from "node:worker_threads";
 import { ROOT } from "../../hosts/build/build.ts";
 import { Mutator, printable } from "../core/fuzz/engine.ts";
 import { FUZZ_TARGETS } from "../core/fuzz/targets.ts";
+import { DEVICE_TARGET_NAMES, fuzzDevice } from "./device-runner.ts";
 import type { WorkerJob, WorkerMessage } from "./node-worker.ts";
 
 interface Options {
@@ -27,6 +29,7 @@ interface Options {
   seed: number;
   minutes: number;
   xs: boolean;
+  device: boolean;
   jobs: number;
   hangSeconds: number;
   heapMb: number;
@@ -34,12 +37,12 @@ interface Options {
 }
 
 function usage(error: string): never {
-  process.stderr.write(`npm run fuzz: ${error}\nusage: npm run fuzz -- [--target ${FUZZ_TARGETS.map((t) => t.name).join(",")}] [--count N] [--seed N] [--minutes M] [--xs] [--jobs N] [--hang-seconds S] [--heap-mb MB] [--replay FILE]\n`);
+  process.stderr.write(`npm run fuzz: ${error}\nusage: npm run fuzz -- [--target ${FUZZ_TARGETS.map((t) => t.name).join(",")}] [--count N] [--seed N] [--minutes M] [--xs | --device] [--jobs N] [--hang-seconds S] [--heap-mb MB] [--replay FILE]\n`);
   process.exit(2);
 }
 
 function parse(args: string[]): Options {
-  const o: Options = { targets: FUZZ_TARGETS.map((t) => t.name), count: 100_000, seed: 1, minutes: 60, xs: false, jobs: 2, hangSeconds: 60, heapMb: 1024 };
+  const o: Options = { targets: FUZZ_TARGETS.map((t) => t.name), count: 100_000, seed: 1, minutes: 60, xs: false, device: false, jobs: 2, hangSeconds: 60, heapMb: 1024 };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
     const value = (): string => args[++i] ?? usage(`${flag} needs a value`);
@@ -57,10 +60,16 @@ function parse(args: string[]): Options {
     else if (flag === "--hang-seconds") o.hangSeconds = number();
     else if (flag === "--heap-mb") o.heapMb = Math.floor(number());
     else if (flag === "--xs") o.xs = true;
+    else if (flag === "--device") o.device = true;
     else if (flag === "--replay") o.replay = value();
     else usage(`unknown option ${flag}`);
   }
   for (const t of o.targets) if (!FUZZ_TARGETS.some((x) => x.name === t)) usage(`no target "${t}"`);
+  if (o.device) {
+    if (o.xs) usage("--xs and --device are two engines: choose one");
+    if (!args.includes("--target")) o.targets = DEVICE_TARGET_NAMES;
+    for (const t of o.targets) if (!DEVICE_TARGET_NAMES.includes(t)) usage(`the device has no "${t}" target (it has ${DEVICE_TARGET_NAMES.join(", ")}; cbor is reached only over TLS there)`);
+  }
   return o;
 }
 
@@ -196,6 +205,17 @@ async function replay(o: Options): Promise<void> {
 const o = parse(process.argv.slice(2));
 if (o.replay) {
   await replay(o);
+} else if (o.device) {
+  process.stdout.write(`fuzz on the device image (lin, mcsim): ${o.targets.join(", ")}; up to ${o.count.toLocaleString("en")} inputs or ${o.minutes} min each, seed ${o.seed}\n`);
+  const outcomes = await fuzzDevice({ targets: o.targets, count: o.count, seed: o.seed, minutes: o.minutes });
+  process.stdout.write("\n");
+  for (const { target, seconds, result: r, heap } of outcomes) {
+    process.stdout.write(`${r.failure ? "✖" : "✔"} ${target}: ${r.inputs.toLocaleString("en")} inputs in ${seconds.toFixed(1)} s (${Math.round(r.inputs / seconds).toLocaleString("en")}/s); ${heap}\n`);
+    if (r.failure) {
+      process.stdout.write(`  ${r.failure.error.split("\n").slice(0, 16).join("\n  ")}\n  input: ${printable(r.failure.input, 300)}\n  saved: ${path.relative(ROOT, save(o, { target, seconds, inputs: r.inputs, failure: r.failure }, "device"))}\n`);
+    } else if (r.inputs < o.count) process.stdout.write(`  stopped at the time limit (${o.minutes} min)\n`);
+  }
+  process.exitCode = outcomes.some((x) => x.result.failure) ? 1 : 0;
 } else {
   const engine = o.xs ? "xs" : "node";
   process.stdout.write(`fuzz on ${engine === "xs" ? "XS (xsnap)" : "Node " + process.version}: ${o.targets.join(", ")}; up to ${o.count.toLocaleString("en")} inputs or ${o.minutes} min each, seed ${o.seed}\n`);

@@ -1,0 +1,84 @@
+/**
+ * `npm run fuzz -- --device`: the fuzz targets against the device image, built by the Moddable SDK
+ * for `lin` and run in mcsim (test/device/), over loopback. One image, a fresh boot for each target,
+ * the targets one after another (the image has fixed ports). What fails a run: the device stopping
+ * (an `XS abort`, memory full, a crash), no longer answering HTTP or JMP, or its heap not coming back
+ * (test/device/device-fuzz.ts).
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "../../hosts/build/build.ts";
+import { fuzz, type FuzzResult } from "../core/fuzz/engine.ts";
+import { freePort } from "../node/mosquitto.ts";
+import { WsClient } from "../node/janos-clients.ts";
+import { DEVICE_TOOLS, ensureTools } from "../system-tools.ts";
+import { addControlUser, deviceTargets, type DeviceUsers } from "../device/device-fuzz.ts";
+import { DEVICE_PORTS, DeviceSim } from "../device/mcsim.ts";
+import { buildImage, findSdk } from "../device/sdk.ts";
+
+export interface DeviceRun {
+  targets: string[];
+  count: number;
+  seed: number;
+  minutes: number;
+}
+
+export interface DeviceOutcome {
+  target: string;
+  seconds: number;
+  result: FuzzResult;
+  heap: string;
+}
+
+/** The targets the device has; cbor is reached only over TLS there (issue 20). */
+export const DEVICE_TARGET_NAMES = ["http", "websocket", "jmp", "janos", "mqtt"];
+
+export async function fuzzDevice(run: DeviceRun): Promise<DeviceOutcome[]> {
+  ensureTools(DEVICE_TOOLS);
+  const sdk = findSdk();
+  const users: DeviceUsers = { admin: { name: "jnior", password: crypto.randomBytes(12).toString("base64url") }, control: { name: "op", password: "op-pw-" + crypto.randomBytes(6).toString("hex") } };
+  process.stdout.write(`building the device image for lin (${sdk.source})\n`);
+  fs.mkdirSync(os.homedir() + "/.config/tech.moddable.mcsim", { recursive: true });
+  const image = await buildImage(sdk, path.join(ROOT, "build/device-fuzz"), { adminPassword: users.admin.password });
+  const outcomes: DeviceOutcome[] = [];
+  for (const name of run.targets) {
+    const device = await DeviceSim.start(sdk, image.so);
+    try {
+      await addControlUser(users);
+      const mqttPort = await freePort();
+      if (name === "mqtt") await pointMqttAt(users, mqttPort);
+      const target = deviceTargets(device, users, mqttPort).find((t) => t.name === name)!;
+      const before = await device.heap();
+      const started = performance.now();
+      const result = await fuzz(target, {
+        count: run.count,
+        seed: run.seed,
+        checkEvery: 1000,
+        restartEvery: Number.MAX_SAFE_INTEGER, // one boot per target: what piles up over a long run must show
+        stopNow: () => performance.now() - started > run.minutes * 60_000,
+        progressEvery: 5000,
+        onProgress: (n) => process.stdout.write(`  ${name} [device]: ${n.toLocaleString("en")} inputs\n`),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const after = device.running && !device.firstProblem ? await device.heap().catch(() => undefined) : undefined;
+      const heap = `device heap ${before.slots} slots / ${before.chunks} B before, ${after ? `${after.slots} slots / ${after.chunks} B after` : "not readable after"}; XS stack peak ${device.stackPeak} slots`;
+      outcomes.push({ target: name, seconds, result, heap });
+    } finally {
+      await device.stop();
+    }
+  }
+  return outcomes;
+}
+
+/** The device's MQTT client, pointed at the fake broker of the mqtt target (as an administrator would, over JANOS). */
+async function pointMqttAt(users: DeviceUsers, port: number): Promise<void> {
+  const w = new WsClient(`ws://127.0.0.1:${DEVICE_PORTS.http}/`);
+  await w.opened;
+  await w.login(users.admin.name, users.admin.password);
+  const answer = w.next("Registry Response");
+  w.send({ Message: "Registry Write", Keys: { "MQTT/Host": "127.0.0.1", "MQTT/Port": String(port), "MQTT/RegistryAccess": "true", "MQTT/Enabled": "true" } });
+  await answer;
+  w.close();
+}
