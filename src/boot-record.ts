@@ -4,7 +4,9 @@
  * Every boot counts itself as failed as it starts; it becomes good when it has run a minute with
  * its services up, or when it stops cleanly (a reboot asked for, the simulator shut down). A boot
  * that ends any other way (an abort, the watchdog, a crash, power lost in its first minute) stays
- * counted. After `SAFE_MODE_AFTER` in a row the unit boots in safe mode: the network, the web UI and
+ * counted, and so does one that ends in an abort after its minute (the host's abort hook says so):
+ * something that stops the VM again and again, a client's input say, brings safe mode like a boot
+ * that never comes up. After `SAFE_MODE_AFTER` in a row the unit boots in safe mode: the network, the web UI and
  * logins only, the relays left at their initial states, so an administrator can reach it to put
  * right what made it fail. Safe mode ends at the next boot once this one has run its minute.
  *
@@ -52,6 +54,16 @@ export class BootRecord {
     if (this.settled) return;
     this.settled = true;
     this.write(0);
+  }
+
+  /**
+   * The VM is ending in an abort: the count goes back to where this boot found it, plus one, even if
+   * the boot had run its minute. Small and synchronous: the VM may be out of memory.
+   */
+  aborted(): void {
+    this.close();
+    this.settled = true;
+    this.write(this.failures + 1);
   }
 
   /** Stops waiting (the unit is going down without saying whether the boot was good). */

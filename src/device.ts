@@ -131,6 +131,8 @@ export interface Device {
   reboot(by: string): boolean;
   /** Closes the server gracefully (requests finish, WebSockets get 1001), then releases the pins. */
   stop(): Promise<void>;
+  /** The VM is ending (the host's abort hook): this boot counts as failed, however long it ran. */
+  aborted(): void;
 }
 
 /** JANOS serial numbers are numbers; ours derive from the unit id (low 28 bits of the MAC). */
@@ -355,6 +357,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     status,
     stop,
     reboot: (by) => reboot(by),
+    aborted: () => boots.aborted(),
   };
 }
 

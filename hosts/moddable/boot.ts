@@ -19,7 +19,7 @@ import { parseConfig, type ServerConfig } from "../../src/config.ts";
 import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
 import { DEVICE_PROFILE } from "../../src/device-profile.ts";
-import { startDevice, type ListenerConfig } from "../../src/device.ts";
+import { startDevice, type Device, type ListenerConfig } from "../../src/device.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableHost } from "./host.ts";
 
@@ -134,6 +134,7 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     authentication: file?.httpServer?.authentication,
   }).then(
     (device) => {
+      running = device;
       if (device.generatedPassword) host.log("warn", `administrator "jnior" created with password: ${device.generatedPassword} (shown once)`);
       host.log("info", "iobox ready " + JSON.stringify(device.ports));
     },
@@ -146,8 +147,12 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
  * unhandled exception or rejection, memory full, and the like (a stack overflow ends it without
  * the hook). The reason goes to the console and to flash, where the next boot finds it
  * ($LastAbort, src/boot-record.ts). Returning anything but `false` lets XS end, which on the ESP32
- * restarts the unit (lin: mcsim unloads the app); the boot that ended so counts as failed.
+ * restarts the unit (lin: mcsim unloads the app); the boot that ended so counts as failed, even
+ * after its first minute, so that aborts in a row bring safe mode (src/boot-record.ts).
  */
+/** The unit once it is up: the abort hook tells it (its boot then counts as failed). */
+let running: Device | undefined;
+
 function onAbort(reason: string, exception: unknown): void {
   let why = String(reason);
   try {
@@ -161,5 +166,10 @@ function onAbort(reason: string, exception: unknown): void {
     new ModdableFiles().write(LAST_ABORT_FILE, encodeUtf8(`${new Date().toISOString()} ${why}`.slice(0, 200)));
   } catch {
     // memory or flash gone: the console has it
+  }
+  try {
+    running?.aborted(); // however long it ran: aborts in a row bring safe mode
+  } catch {
+    // flash gone
   }
 }

@@ -82,6 +82,26 @@ test("a clean stop and a boot that runs its minute are no failures; an unreadabl
   await h.stop();
 });
 
+test("aborts count as failed boots even after their minute: three in a row bring safe mode; a boot that ends cleanly clears them", async () => {
+  const flash = new MemoryFlash(11);
+  for (let i = 0; i < 3; i++) {
+    const f = await boot(flash);
+    assert.equal(f.device.safeMode, false, `boot ${i + 1}`);
+    await f.run(GOOD_AFTER_MS + 5000);
+    assert.equal(value(f, "$FailedBoots"), String(i), "counted at its start");
+    f.device.aborted(); // the host's abort hook: the VM ends here
+  }
+  const safe = await boot(flash);
+  assert.equal(safe.device.safeMode, true, "three aborts in a row, each after its minute");
+  assert.equal(value(safe, "$FailedBoots"), "3");
+  await safe.run(GOOD_AFTER_MS + 5000);
+  await safe.stop();
+  const clear = await boot(flash);
+  assert.equal(clear.device.safeMode, false);
+  assert.equal(value(clear, "$FailedBoots"), "0");
+  await clear.stop();
+});
+
 test("why the unit last aborted, as the host wrote it: $LastAbort, kept until the next abort, and said at the boot after it", async () => {
   const flash = new MemoryFlash(10);
   const first = await boot(flash);
