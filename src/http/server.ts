@@ -458,7 +458,7 @@ class HttpConnection implements ExchangeOwner, Budgeted {
   // --- output ---------------------------------------------------------------------------------
 
   respond(exchange: Exchange, status: number, body: string | Uint8Array | undefined, headers: readonly string[] | undefined): void {
-    this.checkTurn(exchange);
+    if (!this.onTurn(exchange)) return;
     const noBody = status < 200 || status === 204 || status === 304;
     if (noBody && body !== undefined && body.length) throw new Error(`a ${status} response has no body`);
     const closing = this.closing(headers);
@@ -488,7 +488,7 @@ class HttpConnection implements ExchangeOwner, Budgeted {
   }
 
   startStream(exchange: Exchange, status: number, headers: readonly string[] | undefined): void {
-    this.checkTurn(exchange);
+    if (!this.onTurn(exchange)) return;
     if (status < 200 || status === 204 || status === 304) throw new Error(`a ${status} response has no body`);
     // HTTP/1.0 has no chunked coding: there the end of the connection ends the body
     const closing = this.closing(headers) || exchange.minor === 0;
@@ -527,7 +527,7 @@ class HttpConnection implements ExchangeOwner, Budgeted {
   }
 
   acceptWebSocket(exchange: Exchange, options: Partial<WebSocketOptions> & { protocol?: string }): WebSocket {
-    this.checkTurn(exchange);
+    if (!this.onTurn(exchange)) throw new Error("this exchange is over: its connection has ended");
     if (!exchange.isWebSocket) throw new Error("not a WebSocket handshake");
     const protocol = options.protocol ?? "";
     if (protocol && !exchange.protocols.includes(protocol)) throw new Error(`subprotocol ${protocol} was not offered`);
@@ -546,9 +546,17 @@ class HttpConnection implements ExchangeOwner, Budgeted {
     return ws;
   }
 
-  private checkTurn(exchange: Exchange): void {
-    if (exchange !== this.exchange) throw new Error("this exchange is over");
+  /**
+   * Whether `exchange` may be answered now. A second answer is a bug, and throws. An answer after the
+   * exchange is over (its connection closed or timed out while an asynchronous handler worked, a
+   * Wi-Fi scan say) goes nowhere: it is no error, and must not throw, least of all from a promise
+   * job, where on the device it would end the VM.
+   */
+  private onTurn(exchange: Exchange): boolean {
     if (exchange.status) throw new Error("already answered with " + exchange.status);
+    if (exchange === this.exchange) return true;
+    this.server.log("debug", `${exchange.method} ${exchange.path}: answered after the exchange was over; dropped`);
+    return false;
   }
 
   /** Whether this response ends the connection; an unread request body always does. */

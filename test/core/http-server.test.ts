@@ -256,6 +256,25 @@ test("answers can come later, and pipelined requests wait their turn", async () 
   assert.deepEqual(c.responses().map((r) => r.text), ["answer 1", "answer 2", "answer 3"]);
 });
 
+test("an answer that comes after the client has gone goes nowhere, and throws nothing; a second answer is still a bug", async () => {
+  const f = await serve();
+  const answers: Exchange[] = [];
+  f.router.get("/later", (ex) => void answers.push(ex));
+  const c = f.http().send(GET("/later"));
+  f.run(10);
+  c.connection.destroy();
+  f.run(10);
+  answers[0]!.respond(200, "too late"); // a Wi-Fi scan that finished after the page was closed
+  answers[0]!.stream(200);
+  assert.ok(logged(f.host, /GET \/later: answered after the exchange was over; dropped/));
+  const d = f.http().send(GET("/later"));
+  f.run(10);
+  answers[1]!.respond(200, "once");
+  assert.throws(() => answers[1]!.respond(200, "twice"), /already answered/);
+  f.run(10);
+  assert.deepEqual(d.responses().map((r) => r.text), ["once"]);
+});
+
 test("a client that does not read its answers stops the server reading its requests", async () => {
   const f = await serve({ net: { highWaterMark: 1000 } });
   let served = 0;
