@@ -12,6 +12,8 @@
  *                                    when COUNT is even): a burst the core takes in one turn
  *   abort                            an exception nothing catches, thrown from a timer: the VM
  *                                    aborts (Moddable's abort hook runs first)
+ *   reject                           a promise rejected that nothing handles: the hook lets the
+ *                                    VM go on
  * A bad command gets {"error": "..."}.
  *
  * slots: live XS slots; chunks: live chunk bytes; stackPeak: the deepest the XS stack has been
@@ -56,6 +58,10 @@ function run(line: string): unknown {
     Timer.set(() => {
       throw new Error("the test port's uncaught exception");
     }, 50);
+    return { ok: true };
+  }
+  if (command === "reject" && !args.length) {
+    void Promise.reject(new Error("the test port's unhandled rejection"));
     return { ok: true };
   }
   const board = platform.simulatedBoard?.();

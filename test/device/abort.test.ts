@@ -15,9 +15,18 @@ after(async () => {
   await device?.stop();
 });
 
-test("an uncaught exception: the abort hook says why as the VM ends", async () => {
+test("a promise rejected that nothing handles: the hook logs it and the unit goes on; an uncaught exception: the hook says why as the VM ends", async () => {
   const { sdk, so } = built();
   device = await DeviceSim.start(sdk, so);
+  assert.deepEqual(await device.command("reject"), { ok: true });
+  // XS takes an unhandled rejection for one once the promise is collected: the heap command collects
+  await device.heap();
+  for (let i = 0; i < 50 && !/the unit goes on/.test(device.log); i++) await sleep(100);
+  assert.match(device.log, /error a promise failed and nothing handled it: unhandled rejection: the test port's unhandled rejection; the unit goes on\n/);
+  assert.ok((await device.heap()).slots > 0, "still answering");
+  assert.ok(device.running);
+  assert.doesNotMatch(device.log, /error abort:/);
+
   assert.deepEqual(await device.command("abort"), { ok: true });
   for (let i = 0; i < 50 && !/error abort:/.test(device.log); i++) await sleep(100);
   // lin's screen reports "XS abort" itself, then calls the hook (build/simulators/modules/screen.c)
