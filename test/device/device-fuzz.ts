@@ -10,7 +10,7 @@
  * over TLS (issue 20); it is fuzzed on XS by `npm run fuzz -- --xs`.
  */
 import net from "node:net";
-import { FuzzFinding, type FuzzSubject, type FuzzTarget } from "../core/fuzz/engine.ts";
+import { FuzzFinding, printable, type FuzzSubject, type FuzzTarget } from "../core/fuzz/engine.ts";
 import { SESSION_PLACEHOLDER, WS_HANDSHAKE, concat } from "../core/fuzz/corpus.ts";
 import { httpTarget, janosTarget, jmpTarget, mqttTarget, websocketTarget } from "../core/fuzz/targets.ts";
 import { authDigest } from "../node/janos-clients.ts";
@@ -56,15 +56,52 @@ export async function addControlUser(users: DeviceUsers): Promise<void> {
   if (r.status !== 201 && r.status !== 200) throw new Error(`could not make the control user: ${r.status} ${await r.text()}`);
 }
 
-/** One subject per device target; `heapSlack` slots over the first check's heap fail a later check. */
-function subject(device: DeviceSim, name: string, exec: (input: Uint8Array) => Promise<void>, stop: () => Promise<void> = async () => {}): FuzzSubject {
+/** Something that runs one input at a time against the device: a fresh connection each, or a session. */
+type Lane = (input: Uint8Array) => Promise<void>;
+
+/**
+ * A device target's subject: its inputs go down `lanes` at once (a lane takes one input at a time),
+ * so the device is kept busy while the client waits on quiet sockets. A device that stops fails the
+ * input that was sent last, and the finding names every input then in flight.
+ */
+function subject(device: DeviceSim, name: string, lanes: Lane[], stop: () => Promise<void> = async () => {}): FuzzSubject {
   let baseline: number | undefined;
+  const free = [...lanes];
+  const inFlight = new Map<Promise<void>, Uint8Array>();
+  let failure: unknown;
+  const up = (): void => {
+    if (failure) throw failure;
+    try {
+      stillUp(device, name);
+    } catch (e) {
+      const others = [...inFlight.values()].map((x) => printable(x, 200));
+      throw new FuzzFinding(`${(e as Error).message}${others.length > 1 ? `\nthe inputs in flight then:\n${others.join("\n")}` : ""}`);
+    }
+  };
+  const settle = async (): Promise<void> => {
+    await Promise.all(inFlight.keys());
+    up();
+  };
   return {
     async exec(input) {
-      await exec(input);
-      stillUp(device, name);
+      while (!free.length) await Promise.race(inFlight.keys());
+      up();
+      const lane = free.pop()!;
+      const running: Promise<void> = lane(input).then(
+        () => {
+          inFlight.delete(running);
+          free.push(lane);
+        },
+        (e: unknown) => {
+          inFlight.delete(running);
+          free.push(lane);
+          failure ??= e;
+        },
+      );
+      inFlight.set(running, input);
     },
     async check() {
+      await settle();
       await serves(device, name);
       // the heap after a forced collection: what inputs leave behind must not pile up
       let slots = (await device.heap()).slots;
@@ -75,14 +112,22 @@ function subject(device: DeviceSim, name: string, exec: (input: Uint8Array) => P
       if (baseline === undefined) baseline = slots;
       else if (slots > baseline + HEAP_SLACK) throw new FuzzFinding(`${name}: ${slots} slots in use after a collection, ${baseline} at the first check`);
     },
-    stop,
+    async stop() {
+      await Promise.allSettled(inFlight.keys());
+      await stop();
+    },
   };
 }
 
 /** What a check may find over the first: sessions and counters a valid input legitimately leaves (a web session, a registry key). */
 const HEAP_SLACK = 200;
 
-const QUICK = { quietMs: 40, maxMs: 3000, end: true };
+/** Inputs in flight at once: fewer than the HTTP server's 8 connections, so that the checks' requests get in. */
+const LANES = 4;
+
+const QUICK = { quietMs: 25, maxMs: 3000, end: true };
+
+const lanes = (lane: Lane, n = LANES): Lane[] => Array.from({ length: n }, () => lane);
 
 export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: number): FuzzTarget[] {
   const http: FuzzTarget = {
@@ -91,35 +136,40 @@ export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: n
       const page = await digestFetch(`${BASE}/`, users.control.name, users.control.password);
       const token = Buffer.from(/iobox_session=([0-9a-f]+)/.exec(cookieFrom(page, "iobox_session") ?? "")?.[1] ?? "");
       const placeholder = Buffer.from(SESSION_PLACEHOLDER);
-      return subject(device, "http", async (input) => {
-        await rawExchange(DEVICE_PORTS.http, token.length ? Buffer.from(input).toString("latin1").split(placeholder.toString("latin1")).join(token.toString("latin1")) : input, QUICK);
-      });
+      return subject(
+        device,
+        "http",
+        lanes(async (input) => {
+          await rawExchange(DEVICE_PORTS.http, token.length ? Buffer.from(input).toString("latin1").split(placeholder.toString("latin1")).join(token.toString("latin1")) : input, QUICK);
+        }),
+      );
     },
   };
   const websocket: FuzzTarget = {
     ...websocketTarget,
     async start() {
-      return subject(device, "websocket", async (input) => void (await rawExchange(DEVICE_PORTS.http, concat([WS_HANDSHAKE, input]), QUICK)));
+      return subject(device, "websocket", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.http, concat([WS_HANDSHAKE, input]), QUICK))));
     },
   };
   const jmp: FuzzTarget = {
     ...jmpTarget,
     async start() {
-      return subject(device, "jmp", async (input) => void (await rawExchange(DEVICE_PORTS.jmp, input, QUICK)));
+      return subject(device, "jmp", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.jmp, input, QUICK))));
     },
   };
   const janos: FuzzTarget = {
     ...janosTarget,
     async start() {
-      const session = new JmpSession(users.control);
+      // a session per lane, each logged in as the control user
+      const sessions = Array.from({ length: LANES }, () => new JmpSession(users.control));
       return subject(
         device,
         "janos",
-        async (input) => {
+        sessions.map((session) => async (input: Uint8Array) => {
           if (session.closed) await session.open(); // an oversize or malformed frame may end it: allowed
           await session.send(input);
-        },
-        async () => session.close(),
+        }),
+        async () => sessions.forEach((x) => x.close()),
       );
     },
   };
@@ -130,17 +180,23 @@ export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: n
       return subject(
         device,
         "mqtt",
-        async (input) => {
-          const c = await broker.connected(device);
-          c.write(input);
-          await new Promise((r) => setTimeout(r, 20));
-        },
+        [
+          async (input) => {
+            const c = await broker.connected(device);
+            c.write(input);
+            await new Promise((r) => setTimeout(r, 20));
+          },
+        ],
         () => broker.stop(),
       );
     },
   };
   return [http, websocket, jmp, janos, mqtt];
 }
+
+let nextAddress = 1;
+/** The login throttle's longest delay (FAILURE_LIMITS.maxDelayMs) and a margin. */
+const LOGIN_WAIT_MS = 70_000;
 
 /** A JMP session logged in as a user, frames written raw, each answered (or not) within a moment. */
 class JmpSession {
@@ -152,7 +208,10 @@ class JmpSession {
   constructor(private readonly user: { name: string; password: string }) {}
 
   async open(): Promise<void> {
-    const s = net.connect({ port: DEVICE_PORTS.jmp, host: "127.0.0.1", noDelay: true });
+    // each session from an address of its own: inputs that are failed logins (an Auth-Digest in a
+    // message) slow down the next login from their address, by design
+    const n = nextAddress++;
+    const s = net.connect({ port: DEVICE_PORTS.jmp, host: "127.0.0.1", noDelay: true, localAddress: `127.1.${(n >> 8) & 255}.${(n & 255) || 1}` });
     this.socket = s;
     this.closed = false;
     let text = "";
@@ -168,17 +227,17 @@ class JmpSession {
     s.on("error", () => {});
     await new Promise((r) => s.once("connect", r));
     s.write(jmpFrame('{"Message":""}'));
-    const nonce = await this.until(() => /"Nonce":"([^"]+)"/.exec(text)?.[1]);
+    const nonce = await this.until(() => /"Nonce":"([^"]+)"/.exec(text)?.[1], LOGIN_WAIT_MS); // a throttled address's challenge waits
     s.write(jmpFrame(JSON.stringify({ "Auth-Digest": authDigest(this.user.name, this.user.password, nonce) })));
     await this.until(() => (/"Authenticated"/.test(text) ? true : undefined));
   }
 
-  /** Writes one frame; resolves at its first answer, the connection's end, or after 100 ms. */
+  /** Writes one frame; resolves at its first answer, the connection's end, or after 40 ms. */
   async send(json: Uint8Array): Promise<void> {
     const before = this.received;
     this.socket!.write(Buffer.concat([Buffer.from(`[${json.length},`), json, Buffer.from("]")]));
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, 100);
+      const timer = setTimeout(done, 40);
       function done(): void {
         clearTimeout(timer);
         resolve();
