@@ -298,11 +298,17 @@ class SocketConnection implements ClientConnection {
   private flush(): void {
     while (this.queue.pending && this.room > 0 && !(this.state & CLOSED)) {
       const chunk = this.queue.take(this.room)!;
+      let left: unknown;
       try {
-        this.room = this.socket.write(chunk) as unknown as number;
+        left = this.socket.write(chunk);
       } catch {
         return this.finish("write failed");
       }
+      // A failed write (the peer reset) returns nothing and flags the socket in error, but the
+      // error is never reported on lin (its socket task skips a socket in error): without this the
+      // connection would be held for good
+      if (typeof left !== "number") return this.finish("write failed");
+      this.room = left;
     }
     if (this.queue.pending || this.state & CLOSED) return;
     if (this.state & CLOSING) return this.finish();

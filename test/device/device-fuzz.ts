@@ -125,7 +125,7 @@ const HEAP_SLACK = 200;
 /** Inputs in flight at once: fewer than the HTTP server's 8 connections, so that the checks' requests get in. */
 const LANES = 4;
 
-const QUICK = { quietMs: 25, maxMs: 3000, end: true };
+const QUICK = { quietMs: 50, maxMs: 3000, end: true };
 
 const lanes = (lane: Lane, n = LANES): Lane[] => Array.from({ length: n }, () => lane);
 

@@ -303,6 +303,36 @@ onFreshDevice("slow and half-finished clients: heads a byte at a time, heads cut
   assert.ok(h.slots <= idle.slots + 32, `${h.slots} slots after, ${idle.slots} before`);
 });
 
+onFreshDevice("clients that reset the connection before their answer: the device lets every one go at once (lin never reports a failed write's error)", async (device) => {
+  const idle = await device.heap();
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = net.connect({ port: DEVICE_PORTS.http, host: "127.0.0.1" }, () => {
+              s.write("GET / HTTP/1.1\r\nHost: device\r\n\r\nGET /status HTTP/1.1\r\nHost: device\r\n\r\n");
+              s.resetAndDestroy(); // RST: the device's answer has nowhere to go
+              resolve();
+            });
+            s.on("error", () => {});
+          }),
+      ),
+    );
+    await sleep(500);
+  }
+  let h = await device.heap();
+  for (let i = 0; i < 10 && h.sockets > idle.sockets; i++) {
+    await sleep(200);
+    h = await device.heap();
+  }
+  assert.equal(h.sockets, idle.sockets, `${h.sockets} sockets open, ${idle.sockets} before`);
+  // and the HTTP server has its connections back: 8 at once are served
+  const answers = await Promise.all(Array.from({ length: 8 }, () => rawExchange(DEVICE_PORTS.http, "GET / HTTP/1.1\r\nHost: device\r\n\r\n")));
+  assert.deepEqual(answers.map((a) => a.toString("latin1").slice(0, 12)), Array(8).fill("HTTP/1.1 401"));
+});
+
 // ---- oversize ----------------------------------------------------------------------------------
 
 onFreshDevice("oversize inputs: a 100 KB head, a 10^12-byte Content-Length, a 1 MB chunked body, a 1 MB JMP frame, a 1 MB WebSocket message", async () => {
