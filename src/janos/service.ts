@@ -15,7 +15,7 @@
  * and nobody misses the final state.
  */
 import type { Authenticator } from "../auth/authenticator.ts";
-import { parseJson } from "../json-input.ts";
+import { MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
 import type { FileArea } from "../files/file-area.ts";
 import type { FirmwareUpdater } from "../firmware/updater.ts";
 import type { Principal, UserStore } from "../auth/users.ts";
@@ -45,6 +45,16 @@ export const JANOS_OPTIONS: JanosOptions = {
 };
 
 /** The device: a connection that has not logged in holds one of its few slots for 20 s at most. */
+/**
+ * The member names a message may use before its sender has logged in: those of JANOS's messages
+ * (janos.md), the login, and the Meta clients are known to send. A message may carry a command with
+ * its Auth-Digest, so the commands' names are here too.
+ */
+const JANOS_NAMES: ReadonlySet<string> = new Set([
+  "Message", "Auth-Digest", "Meta", "Hash", "ACK", "Command", "Channel", "Duration", "Keys", "Path", "File", "Folder",
+  "Offset", "Length", "Size", "Data", "Final", "Append", "Encoding", "Block", "To", "Old", "New", "Node", "Limit", "RequestID", "Count",
+]);
+
 export const DEVICE_JANOS: Partial<JanosOptions> = { loginTimeoutMs: 20_000 };
 
 export interface JanosDependencies {
@@ -172,7 +182,8 @@ export class JanosService implements JanosContext {
     if (session.closed) return;
     let message: unknown;
     try {
-      message = parseJson(text);
+      // before a login only JANOS's own names: on the device each new member name is heap kept for good
+      message = parseJson(text, MAX_JSON_DEPTH, session.principal ? undefined : JANOS_NAMES);
     } catch (e) {
       return this.error(session, 400, (e as Error).message);
     }

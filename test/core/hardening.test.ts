@@ -179,3 +179,28 @@ test("8. the page forbids framing and foreign content; /api/login only from the 
   );
   await f.stop();
 });
+
+test("before a login a JANOS message uses only JANOS's member names (on the device each new name is heap kept for good); logged in, Meta may name anything", async () => {
+  const f = await bootDevice();
+  for (const transport of ["jmp", "websocket"] as const) {
+    const c = f.client(transport);
+    await f.run();
+    c.send('{"Message":"","Invented1234":1}');
+    await f.run();
+    assert.equal(c.last()?.Text, "400 Bad Request", transport);
+    assert.equal(c.last()?.Detail, 'a member named "Invented1234" is not taken here');
+    c.send('{"Message":"" , "Meta" : {"Hash":"Invented: not a name"}}');
+    await f.run();
+    assert.equal(c.last()?.Text, "401 Unauthorized", "JANOS's own names get the challenge");
+    assert.deepEqual(c.last()?.Meta, { Hash: "Invented: not a name" });
+    c.send('{"Message":"","Meta":{"x\\u0041":1}}');
+    await f.run();
+    assert.match(String(c.last()?.Detail), /is not taken here/, "an escaped name is not read as a known one");
+  }
+  const admin = await f.loggedIn("jmp");
+  admin.send('{"Message":"Status","Meta":{"Invented1234":1}}');
+  await f.run();
+  assert.equal(admin.last()?.Message, "Monitor");
+  assert.deepEqual(admin.last()?.Meta, { Invented1234: 1 });
+  await f.stop();
+});

@@ -14,6 +14,29 @@ import { sdkEnv, type Sdk } from "./sdk.ts";
 
 export const DEVICE_PORTS = { http: 18080, jmp: 9220, test: 18099 } as const;
 
+/**
+ * Throws when a port the image needs is taken (an mcsim left running, say): the image cannot say
+ * why it did not start then (a bind failure aborts it before it logs).
+ */
+export async function checkPortsFree(): Promise<void> {
+  for (const port of Object.values(DEVICE_PORTS)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer().once("error", () => resolve(false));
+      server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+    });
+    if (!free) throw new Error(`port ${port} is in use (an mcsim left running?): the device image needs ${Object.values(DEVICE_PORTS).join(", ")} and 53/udp free`);
+  }
+}
+
+/** Every image started and not yet stopped: stopped if this process is interrupted, so that none outlives it. */
+const started = new Set<DeviceSim>();
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    for (const d of started) d.kill();
+    process.exit(130);
+  });
+}
+
 /** What the instrumented image's test port answers to `heap`. */
 export interface Heap {
   slots: number;
@@ -52,7 +75,20 @@ export class DeviceSim {
     };
     this.process.stdout!.on("data", take);
     this.process.stderr!.on("data", take);
-    this.process.on("exit", () => (this.exited = true));
+    this.process.on("exit", () => {
+      this.exited = true;
+      started.delete(this);
+    });
+    started.add(this);
+  }
+
+  /** Kills the image's process group at once (an interrupted run). */
+  kill(): void {
+    try {
+      process.kill(-this.process.pid!, "SIGKILL");
+    } catch {
+      // gone already
+    }
   }
 
   static async start(sdk: Sdk, so: string, ms = 20_000): Promise<DeviceSim> {

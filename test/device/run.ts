@@ -10,12 +10,11 @@ import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { ROOT } from "../../hosts/build/build.ts";
 import { keygen } from "../../hosts/build/firmware.ts";
 import { DEVICE_TOOLS, ensureTools } from "../system-tools.ts";
-import { DEVICE_PORTS } from "./mcsim.ts";
+import { checkPortsFree } from "./mcsim.ts";
 import { buildImage, findSdk, imageFigures } from "./sdk.ts";
 
 function fail(message: string): never {
@@ -29,14 +28,7 @@ try {
 } catch (e) {
   fail((e as Error).message);
 }
-// the image cannot say why it did not start when a port is taken (a bind failure aborts it before it logs)
-for (const port of Object.values(DEVICE_PORTS)) {
-  const free = await new Promise<boolean>((resolve) => {
-    const server = net.createServer().once("error", () => resolve(false));
-    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
-  });
-  if (!free) fail(`port ${port} is in use (an mcsim left running?): the device image needs ${Object.values(DEVICE_PORTS).join(", ")} and 53/udp free`);
-}
+await checkPortsFree().catch((e: Error) => fail(e.message));
 let sdk;
 try {
   sdk = findSdk();

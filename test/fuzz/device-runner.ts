@@ -15,7 +15,7 @@ import { freePort } from "../node/mosquitto.ts";
 import { WsClient } from "../node/janos-clients.ts";
 import { DEVICE_TOOLS, ensureTools } from "../system-tools.ts";
 import { addControlUser, deviceTargets, type DeviceUsers } from "../device/device-fuzz.ts";
-import { DEVICE_PORTS, DeviceSim } from "../device/mcsim.ts";
+import { checkPortsFree, DEVICE_PORTS, DeviceSim } from "../device/mcsim.ts";
 import { buildImage, findSdk } from "../device/sdk.ts";
 
 export interface DeviceRun {
@@ -37,6 +37,7 @@ export const DEVICE_TARGET_NAMES = ["http", "websocket", "jmp", "janos", "mqtt"]
 
 export async function fuzzDevice(run: DeviceRun): Promise<DeviceOutcome[]> {
   ensureTools(DEVICE_TOOLS);
+  await checkPortsFree();
   const sdk = findSdk();
   const users: DeviceUsers = { admin: { name: "jnior", password: crypto.randomBytes(12).toString("base64url") }, control: { name: "op", password: "op-pw-" + crypto.randomBytes(6).toString("hex") } };
   process.stdout.write(`building the device image for lin (${sdk.source})\n`);
@@ -58,13 +59,14 @@ export async function fuzzDevice(run: DeviceRun): Promise<DeviceOutcome[]> {
         checkEvery: 1000,
         restartEvery: Number.MAX_SAFE_INTEGER, // one boot per target: what piles up over a long run must show
         stopNow: () => performance.now() - started > run.minutes * 60_000,
-        progressEvery: 5000,
+        progressEvery: 1000,
         onProgress: (n) => process.stdout.write(`  ${name} [device]: ${n.toLocaleString("en")} inputs\n`),
       });
       const seconds = (performance.now() - started) / 1000;
       const after = device.running && !device.firstProblem ? await device.heap().catch(() => undefined) : undefined;
       const heap = `device heap ${before.slots} slots / ${before.chunks} B before, ${after ? `${after.slots} slots / ${after.chunks} B after` : "not readable after"}; XS stack peak ${device.stackPeak} slots`;
       outcomes.push({ target: name, seconds, result, heap });
+      if (result.failure) process.stdout.write(`  ${name} [device]: failed at input ${result.failure.index}: ${result.failure.error.split("\n").slice(0, 6).join("\n    ")}\n`);
     } finally {
       await device.stop();
     }
