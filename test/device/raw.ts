@@ -12,13 +12,15 @@ export interface RawOptions {
   maxMs?: number;
   /** Half-close after writing (FIN), as a client that has said all it will. */
   end?: boolean;
+  /** Connect from this loopback address (another client to the device's per-address rules). */
+  from?: string;
 }
 
 export function rawExchange(port: number, bytes: Uint8Array | string, o: RawOptions = {}): Promise<Buffer> {
   const quietMs = o.quietMs ?? 200;
   return new Promise((resolve) => {
     const got: Buffer[] = [];
-    const socket = net.connect({ port, host: "127.0.0.1", noDelay: true });
+    const socket = net.connect({ port, host: "127.0.0.1", noDelay: true, localAddress: o.from });
     let quiet: NodeJS.Timeout | undefined;
     const done = (): void => {
       clearTimeout(quiet);
