@@ -44,7 +44,7 @@ function setup(sessions: number): void {
   registry.write({ "IO/Inputs/din1/Debounce": "0" });
   io = new Io(host, registry, board);
   const users = new UserStore(host);
-  const janos = new JanosService(host, { registry, io, users, auth: new Authenticator(host, users, new FailureLimiter(host.clock)), identity: { model: "410", version: "v0.1.0", serialNumber: 48879 } });
+  const janos = new JanosService(host, { registry, io, auth: new Authenticator(host, users, new FailureLimiter(host.clock)), identity: { model: "410", version: "v0.1.0", serialNumber: 48879 } });
   for (let i = 0; i < sessions; i++) {
     const s = janos.open(new NullLink(), { name: "jnior", role: "administrator" }, "anonymous");
     janos.receive(s, '{"Message":""}'); // Authenticated + the first Monitor: the session is live

@@ -200,7 +200,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   let reboot: (by: string) => boolean = () => false; // set once stop() exists
   const janos = new JanosService(
     host,
-    { registry, io, users, auth, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by), files, firmware },
+    { registry, io, auth, identity: { model: config.board.model, version: "v" + VERSION, serialNumber }, safeMode, reboot: (by) => reboot(by), files, firmware },
     config.janos,
   );
   const webSockets = new JanosWebSockets(janos);

@@ -188,7 +188,6 @@ export class HttpServer implements WebSocketHost {
 const SERVICE_UNAVAILABLE = encodeAscii("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
 const CONTINUE = encodeAscii("HTTP/1.1 100 Continue\r\n\r\n");
-const EMPTY = new Uint8Array(0);
 /** Bodies above this are queued by reference after the head rather than copied into one buffer with it. */
 const COPY_LIMIT = 1024;
 

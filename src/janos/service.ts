@@ -18,7 +18,7 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import { MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
 import type { FileArea } from "../files/file-area.ts";
 import type { FirmwareUpdater } from "../firmware/updater.ts";
-import type { Principal, UserStore } from "../auth/users.ts";
+import type { Principal } from "../auth/users.ts";
 import type { Host, Timer } from "../host.ts";
 import type { Io } from "../io/io.ts";
 import { jsonAscii } from "../json-ascii.ts";
@@ -60,7 +60,6 @@ export const DEVICE_JANOS: Partial<JanosOptions> = { loginTimeoutMs: 20_000 };
 export interface JanosDependencies {
   registry: Registry;
   io: Io;
-  users: UserStore;
   auth: Authenticator;
   identity: Identity;
   /** Safe mode: Control is refused, the relays stay at their initial states. */
@@ -94,7 +93,6 @@ export class JanosService implements JanosContext {
   readonly firmware: FirmwareUpdater | undefined;
   readonly version: string;
   private readonly rebootUnit: ((by: string) => boolean) | undefined;
-  private readonly users: UserStore;
   private readonly auth: Authenticator;
   private readonly monitor: MonitorWriter;
   private monitorQueued = false;
@@ -117,7 +115,6 @@ export class JanosService implements JanosContext {
     this.firmware = deps.firmware;
     this.version = deps.identity.version;
     this.rebootUnit = deps.reboot;
-    this.users = deps.users;
     this.auth = deps.auth;
     this.monitor = new MonitorWriter(deps.identity, { inputs: deps.io.inputs.length, outputs: deps.io.outputs.length });
     this.unsubscribe.push(
