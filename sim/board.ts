@@ -84,6 +84,13 @@ export class SimBoard implements Pins {
       },
     };
     const rise = (): void => {
+      // a late timer (a loaded machine, mcsim) can bring the next rise before this pulse's fall:
+      // the fall comes first, so that every pulse of the train is an edge
+      if (fall) {
+        fall.cancel();
+        fall = undefined;
+        this.setInput(pin, (1 - active) as Level);
+      }
       this.setInput(pin, active);
       const last = ++n >= count;
       if (last) repeat.cancel();

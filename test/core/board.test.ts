@@ -53,6 +53,32 @@ test("a pulse train makes exactly n rising edges of the given width", () => {
   assert.equal(clock.armed, 0, "no timer left behind");
 });
 
+test("a pulse train whose timers run late (the next rise before a fall) still makes every rising edge", () => {
+  const board = new SimBoard(layout);
+  let rises = 0;
+  board.input(1, {}, { edge: (l) => (rises += l) });
+  // timers that run only when told: the repeat fires twice before any fall is let run
+  let tick: (() => void) | undefined;
+  const falls: (() => void)[] = [];
+  const late = {
+    after: (_ms: number, fn: () => void) => {
+      let live = true;
+      falls.push(() => live && fn());
+      return { cancel: () => void (live = false) };
+    },
+    every: (_ms: number, fn: () => void) => {
+      tick = fn;
+      return { cancel: () => void (tick = undefined) };
+    },
+  };
+  board.pulseTrain(late, 1, 3, 10, 20);
+  tick!();
+  tick!();
+  for (const f of falls) f();
+  assert.equal(rises, 3, "three pulses, three rising edges");
+  assert.equal(board.inputLevel(1), 0, "and the train ends low");
+});
+
 test("pulse trains refuse nonsense and can be stopped", () => {
   const clock = new VirtualClock();
   const board = new SimBoard(layout);
