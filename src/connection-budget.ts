@@ -11,7 +11,7 @@
  * 503, a JMP 503 error). Outbound connections (the MQTT client) have slots kept for them and never
  * compete with inbound ones.
  */
-import type { Host } from "./host.ts";
+import type { Connection, Host } from "./host.ts";
 
 export interface BudgetOptions {
   /** Connections in all, inbound and outbound. */
@@ -34,6 +34,25 @@ export const SIMULATOR_BUDGET: BudgetOptions = { slots: 1024, outbound: 8 };
  * by the host as it arrives, before anything is made for it (ListenOptions.admit).
  */
 export const MAX_REFUSING = 2;
+
+/** One server's refusals in flight: the rule of MAX_REFUSING, kept in one place for every server. */
+export class Refusals {
+  private inFlight = 0;
+
+  /** Whether to set up a connection arriving now: one the server has `room` for, or one more refusal. */
+  admits(room: boolean): boolean {
+    return room || this.inFlight < MAX_REFUSING;
+  }
+
+  /** Writes `answer` (the 503) and closes the connection, counting it until it has closed. */
+  refuse(connection: Connection, answer: Uint8Array): void {
+    this.inFlight++;
+    connection.onData = undefined;
+    connection.onClose = () => this.inFlight--;
+    connection.write(answer);
+    connection.close();
+  }
+}
 
 /** An inbound connection as the budget sees it. */
 export interface Budgeted {

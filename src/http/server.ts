@@ -7,7 +7,7 @@
  * throws out of a callback and never hangs.
  */
 import { encodeAscii } from "../bytes.ts";
-import { MAX_REFUSING, type Budgeted, type ConnectionBudget } from "../connection-budget.ts";
+import { Refusals, type Budgeted, type ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener, ListenOptions, LogLevel, TextCodec, Timer } from "../host.ts";
 import { acceptKey, isValidKey } from "../ws/handshake.ts";
 import { SIMULATOR_WEBSOCKET, WebSocket, type WebSocketHost, type WebSocketOptions } from "../ws/websocket.ts";
@@ -82,7 +82,7 @@ export class HttpServer implements WebSocketHost {
    */
   private admissible(): boolean {
     const room = !this.closing && this.sessions.size < this.limits.maxConnections && (this.budget?.hasRoom() ?? true);
-    return room || this.refusing < MAX_REFUSING;
+    return this.refusals.admits(room);
   }
 
   /** Serves a connection accepted elsewhere. */
@@ -96,16 +96,11 @@ export class HttpServer implements WebSocketHost {
     this.add(session);
   }
 
-  /** 503 sent or being sent, on connections not yet closed. */
-  private refusing = 0;
+  private readonly refusals = new Refusals();
 
   /** No room: 503, before a byte of the request is read. */
   refuse(connection: Connection): void {
-    this.refusing++;
-    connection.onData = undefined;
-    connection.onClose = () => this.refusing--;
-    connection.write(SERVICE_UNAVAILABLE);
-    connection.close();
+    this.refusals.refuse(connection, SERVICE_UNAVAILABLE);
   }
 
   /**

@@ -4,7 +4,7 @@
  * closed. A client that lets `maxBuffered` bytes pile up unread is dropped rather than allowed to
  * hold the device's memory.
  */
-import { MAX_REFUSING, type Budgeted, type ConnectionBudget } from "../connection-budget.ts";
+import { Refusals, type Budgeted, type ConnectionBudget } from "../connection-budget.ts";
 import type { Connection, Host, Listener } from "../host.ts";
 import { utf8Continue } from "../ws/utf8-stream.ts";
 import { JmpParser, type JmpReceiver } from "./jmp-framing.ts";
@@ -59,11 +59,10 @@ export class JmpServer {
   /** As the HTTP server's: a connection it would serve, or one more refusal while few are in flight. */
   private admissible(): boolean {
     const room = this.links.size < this.options.maxConnections && (this.options.budget?.hasRoom() ?? true);
-    return room || this.refusing < MAX_REFUSING;
+    return this.refusals.admits(room);
   }
 
-  /** Refusals written, on connections not yet closed. */
-  private refusing = 0;
+  private readonly refusals = new Refusals();
 
   private accept(connection: Connection): void {
     if (this.links.size >= this.options.maxConnections) {
@@ -77,12 +76,8 @@ export class JmpServer {
   }
 
   private refuse(connection: Connection, detail: string): void {
-    this.refusing++;
-    connection.onData = undefined;
-    connection.onClose = () => this.refusing--;
     const json = `{"Message":"Error","Text":"503 Service Unavailable","Detail":"${detail}"}`;
-    connection.write(this.host.text.encode(`[${json.length},${json}]`));
-    connection.close();
+    this.refusals.refuse(connection, this.host.text.encode(`[${json.length},${json}]`));
   }
 
   /** @internal */

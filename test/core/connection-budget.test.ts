@@ -25,6 +25,23 @@ async function idleJmp(f: Awaited<ReturnType<typeof bootDevice>>, n: number, fro
   return clients;
 }
 
+/** Every inbound slot of SMALL held by a logged-in client, WebSocket and JMP alternating. */
+async function fillWithLogins(f: Awaited<ReturnType<typeof bootDevice>>): Promise<JanosClient[]> {
+  const held: JanosClient[] = [];
+  for (let i = 0; i < 5; i++) held.push(await f.loggedIn(i % 2 ? "jmp" : "websocket"));
+  return held;
+}
+
+/** The logged-in clients all kept their slots; once one leaves, a login works again. Stops the unit. */
+async function nobodyPushedOutAndOneLeaves(f: Awaited<ReturnType<typeof bootDevice>>, held: JanosClient[]): Promise<void> {
+  assert.equal(held.filter((c) => c.closed).length, 0, "nobody logged in was pushed out");
+  held[0]!.close();
+  await f.run();
+  const again = await f.loggedIn("jmp", USERS.viewer);
+  assert.equal(again.named("Authenticated").length, 1);
+  await f.stop();
+}
+
 test("idle sockets that never log in cannot lock out a login: the oldest of them is closed to make room", async () => {
   const f = await bootDevice({ config: SMALL });
   const idle = await idleJmp(f, 5);
@@ -63,8 +80,7 @@ test("a flood from one address pushes out its own connections, not another clien
 
 test("every slot held by a logged-in client: HTTP gets 503 and JMP a 503 error; once one leaves, a login works again", async () => {
   const f = await bootDevice({ config: SMALL });
-  const held: JanosClient[] = [];
-  for (let i = 0; i < 5; i++) held.push(await f.loggedIn(i % 2 ? "jmp" : "websocket"));
+  const held = await fillWithLogins(f);
   const page = await request(f, "GET", "/status");
   assert.equal(page.status, 503);
   assert.equal(page.headers["retry-after"]?.[0], "5");
@@ -74,19 +90,12 @@ test("every slot held by a logged-in client: HTTP gets 503 and JMP a 503 error; 
   assert.match(String(refused.named("Error")[0]?.Detail), /every connection slot of the unit is held by a logged-in client/);
   assert.equal(refused.closed, true);
   assert.ok(f.host.logs.some((l) => l.level === "warn" && /all 5 inbound slots are held by logged-in connections/.test(l.message)));
-  assert.equal(held.filter((c) => c.closed).length, 0, "nobody logged in was pushed out");
-
-  held[0]!.close();
-  await f.run();
-  const again = await f.loggedIn("jmp", USERS.viewer);
-  assert.equal(again.named("Authenticated").length, 1);
-  await f.stop();
+  await nobodyPushedOutAndOneLeaves(f, held);
 });
 
 test("a flood at a full unit: a few get their 503, the rest are closed as they arrive and cost the server nothing; logins work after", async () => {
   const f = await bootDevice({ config: SMALL });
-  const held: JanosClient[] = [];
-  for (let i = 0; i < 5; i++) held.push(await f.loggedIn(i % 2 ? "jmp" : "websocket"));
+  const held = await fillWithLogins(f);
   const opened = f.host.net.acceptedOpen;
   // 100 connections in one moment, half JMP, half HTTP
   const jmp = Array.from({ length: 50 }, (_, i) => f.client("jmp", { from: `198.51.100.${i + 1}` }));
@@ -102,12 +111,7 @@ test("a flood at a full unit: a few get their 503, the rest are closed as they a
   assert.equal(jmp.filter((c) => !c.closed).length, 0, "every one of them closed");
   assert.equal(http.filter((c) => c.closed === null).length, 0);
   assert.equal(f.host.net.acceptedOpen, opened, "nothing left open for them");
-  assert.equal(held.filter((c) => c.closed).length, 0, "nobody logged in was pushed out");
-  held[0]!.close();
-  await f.run();
-  const again = await f.loggedIn("jmp", USERS.viewer);
-  assert.equal(again.named("Authenticated").length, 1);
-  await f.stop();
+  await nobodyPushedOutAndOneLeaves(f, held);
 });
 
 test("an HTTP connection in the middle of a request keeps its slot; an idle keep-alive one makes room", async () => {
