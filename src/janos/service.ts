@@ -15,7 +15,7 @@
  * and nobody misses the final state.
  */
 import type { Authenticator } from "../auth/authenticator.ts";
-import { MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
+import { ForeignJson, MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
 import type { FileArea } from "../files/file-area.ts";
 import type { FirmwareUpdater } from "../firmware/updater.ts";
 import type { Principal } from "../auth/users.ts";
@@ -53,7 +53,25 @@ export const JANOS_OPTIONS: JanosOptions = {
 const JANOS_NAMES: ReadonlySet<string> = new Set([
   "Message", "Auth-Digest", "Meta", "Hash", "ACK", "Command", "Channel", "Duration", "Keys", "Path", "File", "Folder",
   "Offset", "Length", "Size", "Data", "Final", "Append", "Encoding", "Block", "To", "Old", "New", "Node", "Limit", "RequestID", "Count",
+  "Files", "Key", "Op",
 ]);
+
+/**
+ * A message with member names outside JANOS's as the commands read it: JANOS's members, a name in
+ * another case under JANOS's spelling (commands take any case; the exact spelling wins), the rest
+ * left out, as no command reads them. Values stay as parsed (a Registry Write's Keys a ForeignJson).
+ */
+function janosMembers(members: Map<string, unknown>): Record<string, unknown> {
+  const message: Record<string, unknown> = {};
+  for (const [name, value] of members) {
+    if (JANOS_NAMES.has(name)) message[name] = value;
+    else {
+      const lower = name.toLowerCase();
+      for (const known of JANOS_NAMES) if (known.toLowerCase() === lower && !members.has(known)) message[known] = value;
+    }
+  }
+  return message;
+}
 
 export const DEVICE_JANOS: Partial<JanosOptions> = { loginTimeoutMs: 20_000 };
 
@@ -179,11 +197,13 @@ export class JanosService implements JanosContext {
     if (session.closed) return;
     let message: unknown;
     try {
-      // before a login only JANOS's own names: on the device each new member name is heap kept for good
-      message = parseJson(text, MAX_JSON_DEPTH, session.principal ? undefined : JANOS_NAMES);
+      // on the device each member name JSON.parse meets is heap kept for good: before a login only
+      // JANOS's own names are taken; after it, other names (registry paths, a client's Meta) stay strings
+      message = parseJson(text, MAX_JSON_DEPTH, JANOS_NAMES, session.principal ? "foreign" : "refuse");
     } catch (e) {
       return this.error(session, 400, (e as Error).message);
     }
+    if (message instanceof ForeignJson && message.members) message = janosMembers(message.members);
     if (typeof message !== "object" || message === null || Array.isArray(message)) return this.error(session, 400, "a JMP message is a JSON object");
     const object = message as Record<string, unknown>;
     const meta = Object.prototype.hasOwnProperty.call(object, "Meta") ? object.Meta : undefined;
@@ -205,11 +225,11 @@ export class JanosService implements JanosContext {
 
   // --- what commands use (JanosContext) ------------------------------------------------------------
 
-  /** Sends `fields` as one message, with `Meta` echoed when the request had one. */
   reboot(by: string): boolean {
     return this.rebootUnit?.(by) ?? false;
   }
 
+  /** Sends `fields` as one message, with `Meta` echoed when the request had one. */
   reply(session: JanosSession, fields: Record<string, unknown>, meta: unknown): void {
     if (meta !== undefined) fields.Meta = meta;
     session.link.send(jsonAscii(fields));
@@ -348,7 +368,7 @@ export class JanosService implements JanosContext {
     let shared: SharedMessage | undefined;
     for (const s of this.sessions) {
       if (!s.live) continue;
-      shared ??= new SharedMessage(this.host.text.encode(jsonAscii({ Message: "Registry Update", Keys: Object.fromEntries(updates) })));
+      shared ??= new SharedMessage(this.host.text.encode(jsonAscii({ Message: "Registry Update", Keys: updates })));
       s.link.sendShared(shared);
     }
   }

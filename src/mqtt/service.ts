@@ -25,7 +25,8 @@ import { parseRelayCommand } from "../io/relay.ts";
 import { parseBoolean } from "../registry/keys.ts";
 import { RegistryError, type LiveValues, type Registry } from "../registry/registry.ts";
 import { readKeys, writeKeys } from "../registry/client-api.ts";
-import { parseJson } from "../json-input.ts";
+import { MAX_JSON_DEPTH, NO_NAMES, parseJson } from "../json-input.ts";
+import { jsonAscii } from "../json-ascii.ts";
 import { MqttClient, SIMULATOR_MQTT, type MqttLimits, type MqttSettings } from "./client.ts";
 import { MQTT_KEYS } from "./keys.ts";
 
@@ -288,14 +289,15 @@ export class MqttService implements LiveValues {
   }
 
   private registryRead(text: string): void {
-    this.respond({ Keys: readKeys(this.deps.registry, parseJson(text)) });
+    this.respond({ Keys: readKeys(this.deps.registry, parseJson(text, MAX_JSON_DEPTH, NO_NAMES, "foreign")) });
   }
 
   private registryWrite(text: string): void {
-    this.respond({ Keys: writeKeys(this.deps.registry, parseJson(text)) });
+    // key names stay strings (ForeignJson): on the device a property name is heap kept for good
+    this.respond({ Keys: writeKeys(this.deps.registry, parseJson(text, MAX_JSON_DEPTH, NO_NAMES, "foreign")) });
   }
 
   private respond(body: Record<string, unknown>): void {
-    this.client?.publish(`${this.prefix}/registry/response`, JSON.stringify(body), { qos: 1, retain: false });
+    this.client?.publish(`${this.prefix}/registry/response`, jsonAscii(body), { qos: 1, retain: false });
   }
 }

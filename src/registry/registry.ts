@@ -8,7 +8,6 @@
  * compacted into an atomically written snapshot when it grows past its limit.
  */
 import type { Host, Timer } from "../host.ts";
-import { record } from "../json-input.ts";
 import { utf8Length } from "../bytes.ts";
 import { PackedEntries } from "./entries.ts";
 import { encodeRecord, encodeSnapshot, readJournal, readSnapshot, type Entry } from "./format.ts";
@@ -124,9 +123,9 @@ export class Registry {
   }
 
   /** Registry Read: every requested key, spelled as requested; "" for keys without a value. */
-  read(keys: readonly string[]): Record<string, string> {
-    const out = record<string>(); // a key named __proto__ is a key like any other
-    for (const key of keys) out[key] = typeof key === "string" && !keyProblem(key) ? (this.get(key) ?? "") : "";
+  read(keys: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>(); // names stay strings: never property keys (client-api.ts)
+    for (const key of keys) out.set(key, typeof key === "string" && !keyProblem(key) ? (this.get(key) ?? "") : "");
     return out;
   }
 

@@ -79,7 +79,7 @@ test("the registry serves the live device keys and refuses to let clients write 
   const host = new MemoryHost({ layout: board, unitId: "02000000beef" });
   const device = await startDevice(host, { board, listeners: [], settings: [["Device/Desc", "Test rig"]] });
   const keys = device.registry.read(["$SerialNumber", "$Model", "$Version", "$BootTime", "Device/Desc", "Device/Timezone", "WebServer/Login"]);
-  assert.deepEqual(keys, {
+  assert.deepEqual(Object.fromEntries(keys), {
     $SerialNumber: String(serialNumberOf("02000000beef")),
     $Model: "410",
     $Version: "v0.1.0",

@@ -165,6 +165,20 @@ test("Registry Write by one client: its Registry Response echoes Meta, then ever
   await f.stop();
 });
 
+test("after a login, names a client chooses are taken: command members in any case, its Meta echoed as sent, other members ignored", async () => {
+  const f = await bootDevice();
+  for (const transport of TRANSPORTS) {
+    const c = await f.loggedIn(transport);
+    const meta = '{"Hash":"h-1","Mine":{"d\\u00e9j\\u00e0":[1, 2.50],"__proto__":null}}';
+    c.send(`{"message":"Registry Write","KEYS":{"AppData/${transport}":"on","__proto__":"p"},"Meta":${meta},"Invented":{"x":1}}`);
+    await f.run();
+    assert.deepEqual(c.named("Registry Response").at(-1), { Message: "Registry Response", Keys: { [`AppData/${transport}`]: "on", ["__proto__"]: "p" }, Meta: JSON.parse(meta) });
+    assert.equal(f.device.registry.get(`AppData/${transport}`), "on");
+    assert.equal(f.device.registry.get("__proto__"), "p", "__proto__ is a registry key like any other");
+  }
+  await f.stop();
+});
+
 test("a refused Registry Write changes nothing and says why, with Meta", async () => {
   const f = await bootDevice();
   const a = await f.loggedIn("websocket");

@@ -62,7 +62,7 @@ test("case-insensitive and case-preserving: the first spelling stays", () => {
   registry.write({ "appdata/myapp/level": "2" });
   assert.equal(registry.get("APPDATA/MYAPP/LEVEL"), "2");
   assert.deepEqual(registry.stored(), [["AppData/MyApp/Level", "2"]]);
-  assert.deepEqual(registry.read(["appdata/myapp/LEVEL"]), { "appdata/myapp/LEVEL": "2" }, "answered as asked");
+  assert.deepEqual(Object.fromEntries(registry.read(["appdata/myapp/LEVEL"])), { "appdata/myapp/LEVEL": "2" }, "answered as asked");
 });
 
 test("unset keys read as their default; reads of unknown or invalid keys give an empty string", () => {
@@ -71,7 +71,7 @@ test("unset keys read as their default; reads of unknown or invalid keys give an
   assert.equal(registry.get("io/inputs/DIN3/debounce"), "200");
   assert.equal(registry.get("IO/Inputs/din9/Debounce"), undefined, "no din9 on this board");
   assert.equal(registry.get("AppData/Missing"), undefined);
-  assert.deepEqual(registry.read(["IO/Inputs/din1/Debounce", "AppData/Missing", "bad//key"]), { "IO/Inputs/din1/Debounce": "200", "AppData/Missing": "", "bad//key": "" });
+  assert.deepEqual(Object.fromEntries(registry.read(["IO/Inputs/din1/Debounce", "AppData/Missing", "bad//key"])), { "IO/Inputs/din1/Debounce": "200", "AppData/Missing": "", "bad//key": "" });
 });
 
 test("values are validated against the schema with a clear reason; a write of empty removes", () => {
