@@ -11,7 +11,7 @@
  * Reasons are short, fit in a quoted header parameter (no `"` or `\`), and never repeat the token.
  */
 import type { Host } from "../host.ts";
-import { parseJson } from "../json-input.ts";
+import { ForeignJson, MAX_JSON_DEPTH, NO_NAMES, parseJson } from "../json-input.ts";
 import { decodeUtf8, encodeAscii, equalBytes, fromBase64, fromBase64Url, toHex } from "../bytes.ts";
 import { hmac } from "../digest.ts";
 
@@ -64,7 +64,8 @@ export const DEFAULT_LEEWAY_SECONDS = 60;
 /** Longest token looked at; anything longer is refused before it is decoded. */
 export const MAX_TOKEN = 8192;
 
-type Json = Record<string, unknown>;
+/** A header or claims set: members in a Map, as parseJson keeps names it does not know (anyone may send a token). */
+type Json = Map<string, unknown>;
 
 export function verifyJwt(host: Pick<Host, "crypto" | "clock">, token: string, policy: JwtPolicy): JwtResult {
   if (typeof token !== "string" || token.length === 0) return refuse("no token");
@@ -144,20 +145,21 @@ function decodeJson(part: string): Json | string {
   }
   let value: unknown;
   try {
-    value = parseJson(decodeUtf8(bytes, 0, bytes.length, true));
+    // before the signature is checked: on the device a claim's name must not become a property key
+    value = parseJson(decodeUtf8(bytes, 0, bytes.length, true), MAX_JSON_DEPTH, NO_NAMES, "foreign");
   } catch {
     return "is not JSON in UTF-8";
   }
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : "is not a JSON object";
+  return value instanceof ForeignJson && value.members ? value.members : "is not a JSON object";
 }
 
 function hasOwn(o: Json, name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, name);
+  return o.has(name);
 }
 
-/** A member of parsed JSON, never one inherited from Object.prototype (a claim named "constructor"). */
+/** A member of the header or the claims (a claim named "constructor" is one like any other). */
 function own(o: Json, name: string): unknown {
-  return hasOwn(o, name) ? o[name] : undefined;
+  return o.get(name);
 }
 
 const AT_JWT = ["at+jwt", "application/at+jwt"];
@@ -213,7 +215,7 @@ function rolesOf(issuer: JwtIssuer, payload: Json): string[] {
     const values = typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
     for (const value of values) {
       if (mapping === "implicit") roles.add(value);
-      else if (hasOwn(mapping, value)) for (const role of mapping[value]!) roles.add(role);
+      else if (Object.prototype.hasOwnProperty.call(mapping, value)) for (const role of mapping[value]!) roles.add(role);
     }
   }
   return [...roles];

@@ -5,7 +5,7 @@
  * are neither exported nor imported.
  */
 import type { Entry } from "./format.ts";
-import { parseJson as parseJsonInput, record } from "../json-input.ts";
+import { ForeignJson, MAX_JSON_DEPTH, NO_NAMES, parseJson as parseJsonInput, record } from "../json-input.ts";
 import { isLive, nodeOf } from "./keys.ts";
 import { RegistryError, type Change, type Problem, type Registry } from "./registry.ts";
 
@@ -134,14 +134,15 @@ export function parseJson(text: string): ParsedImport {
   const problems: Problem[] = [];
   let parsed: unknown;
   try {
-    parsed = parseJsonInput(text);
+    // key names stay strings (ForeignJson): on the device a property name is heap kept for good
+    parsed = parseJsonInput(text, MAX_JSON_DEPTH, NO_NAMES, "foreign");
   } catch (e) {
     return { entries, origin, problems: [{ key: "", reason: "not valid JSON (" + (e as Error).message + ")" }] };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+  if (!(parsed instanceof ForeignJson && parsed.members)) {
     return { entries, origin, problems: [{ key: "", reason: 'expected an object of "key": "value" pairs' }] };
   }
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const [key, value] of parsed.members) {
     if (typeof value === "string") entries.push([key, value]);
     else if (typeof value === "number" || typeof value === "boolean") entries.push([key, String(value)]);
     else if (value === null) entries.push([key, ""]);

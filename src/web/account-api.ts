@@ -35,9 +35,12 @@ function listUsers(c: WebContext, ex: Exchange): void {
   );
 }
 
+/** What the account requests' bodies hold. */
+const ACCOUNT_NAMES: ReadonlySet<string> = new Set(["role", "password", "current"]);
+
 function putUser(c: WebContext, ex: Exchange): void {
   const name = userName(ex);
-  const body = jsonBody(ex);
+  const body = jsonBody(ex, ACCOUNT_NAMES);
   const role = body.role;
   if (typeof role !== "string" || !ROLES.includes(role as Role)) throw new ApiError(400, `"role" must be one of ${ROLES.join(", ")}`);
   const existing = c.users.find(name);
@@ -58,7 +61,7 @@ function deleteUser(c: WebContext, ex: Exchange): void {
 }
 
 function changePassword(c: WebContext, ex: Exchange): void {
-  const body = jsonBody(ex);
+  const body = jsonBody(ex, ACCOUNT_NAMES);
   if (typeof body.current !== "string" || typeof body.password !== "string") throw new ApiError(400, 'give {"current": "...", "password": "..."}');
   const user = c.users.find(ex.user!.name);
   if (!user) throw new ApiError(404, "your account is gone");

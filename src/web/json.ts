@@ -4,7 +4,7 @@
  * a browser's cached login (the session cookie is SameSite=Strict as well).
  */
 import { sameOrigin } from "../auth/web-login.ts";
-import { parseJson } from "../json-input.ts";
+import { MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
 import { decodeUtf8 } from "../bytes.ts";
 import type { Exchange } from "../http/exchange.ts";
 import type { RouteHandler } from "../http/router.ts";
@@ -34,11 +34,14 @@ export function textBody(exchange: Exchange): string {
   }
 }
 
-/** The body as a JSON object. */
-export function jsonBody(exchange: Exchange): Record<string, unknown> {
+/**
+ * The body as a JSON object whose members are named in `names`: on the device a property name is
+ * heap kept for good, and some of these requests come before any login (setup).
+ */
+export function jsonBody(exchange: Exchange, names: ReadonlySet<string>): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseJson(textBody(exchange));
+    value = parseJson(textBody(exchange), MAX_JSON_DEPTH, names);
   } catch (e) {
     if (e instanceof ApiError) throw e;
     const why = (e as Error).message;

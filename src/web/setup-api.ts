@@ -43,8 +43,11 @@ function networks(c: WebContext, ex: Exchange): void {
   );
 }
 
+/** What the setup page sends: before any login, on a new board. */
+const CHOICE_NAMES: ReadonlySet<string> = new Set(["ssid", "password", "administratorPassword"]);
+
 function choose(c: WebContext, ex: Exchange): void {
-  const body = jsonBody(ex);
+  const body = jsonBody(ex, CHOICE_NAMES);
   const { ssid, password, administratorPassword } = body;
   if (typeof ssid !== "string" || ssid.length < 1 || ssid.length > 32) throw new ApiError(400, `"ssid" is the network's name, 1 to 32 characters`);
   if (typeof password !== "string" || (password !== "" && (password.length < WPA2_MIN || password.length > 63))) throw new ApiError(400, `"password" is empty (an open network) or ${WPA2_MIN} to 63 characters`);

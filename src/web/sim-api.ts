@@ -12,6 +12,9 @@ import type { Exchange } from "../http/exchange.ts";
 import type { Route, Router } from "../http/router.ts";
 import { ApiError, api, jsonBody, sendJson } from "./json.ts";
 
+/** What the input requests' bodies hold. */
+const INPUT_NAMES: ReadonlySet<string> = new Set(["on", "count", "width", "period"]);
+
 /** What the simulator host offers (sim/control.ts BoardControl); channels are 1-based. */
 export interface SimulatorControl {
   state(): { inputs: Level[]; outputs: Level[] };
@@ -40,7 +43,7 @@ const setInputs = api((c: SimulatorContext, ex: Exchange): void => {
   const m = /^\/inputs\/([^/]+)(\/pulses)?$/.exec(ex.path.slice(c.prefix.length));
   if (!m) throw new ApiError(404, `POST ${c.prefix}/inputs/N or ${c.prefix}/inputs/N/pulses`);
   const channel = Number(m[1]);
-  const args = jsonBody(ex);
+  const args = jsonBody(ex, INPUT_NAMES);
   if (m[2]) {
     const durationMs = c.control.pulse(channel, args.count as number, args.width as number, args.period as number);
     return sendJson(ex, 202, { durationMs });

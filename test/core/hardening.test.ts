@@ -35,7 +35,7 @@ test("1. JSON nested past the limit is refused before it is parsed, before and a
   await f.run();
   assert.equal(admin.last()?.Text, "400 Bad Request");
   const cookie = await logIn(f, USERS.admin);
-  const body = await request(f, "PUT", "/api/users/deep", { headers: [cookie], body: `{"role":"view","password":"deep-pw-1","x":${nested(100)}}` });
+  const body = await request(f, "PUT", "/api/users/deep", { headers: [cookie], body: `{"role":"view","password":${nested(100)}}` });
   assert.equal(body.status, 400);
   assert.match(body.text, /nested deeper than 32 levels/);
   await f.stop();

@@ -106,6 +106,8 @@ test("users: administrators list, create, change and remove accounts; the rules 
   await refused(put("ann", { role: "view", password: "tab\there" }), 400, /printable ASCII/);
   await refused(put("a%20b", { role: "view", password: "pw" }), 400, /user name/);
   await refused(request(f, "PUT", "/api/users/ann", { headers: [admin], body: "{not json" }), 400, /not JSON/);
+  // a member the request does not have: refused before it is parsed (on the device a name is heap for good)
+  await refused(put("ann", { role: "view", password: "pw-123", nickname: "x" }), 400, /a member named "nickname" is not taken here/);
   await refused(put("ann", { role: "view", password: "pw" }, viewer), 403, /administrator/);
   const created = await put("ann", { role: "control", password: "ann-pw-123" });
   assert.equal(created.status, 201);
