@@ -19,6 +19,7 @@ import { parseConfig, type ServerConfig } from "../../src/config.ts";
 import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
 import { DEVICE_PROFILE } from "../../src/device-profile.ts";
+import type { MqttLimits } from "../../src/mqtt/client.ts";
 import { startDevice, type Device, type ListenerConfig } from "../../src/device.ts";
 import { ModdableFiles } from "./files.ts";
 import { ModdableHost } from "./host.ts";
@@ -76,6 +77,16 @@ function readConfigJson(notes: string[]): ServerConfig | undefined {
  * a random password and shows it once on the console. It must be a valid password (printable
  * ASCII); a bad one stops the boot with the reason.
  */
+/**
+ * The device's MQTT limits; a build's mqttMinBackoffMs= shortens the first reconnect delay. Only the
+ * device fuzzer sets it (test/fuzz/device-runner.ts): its broker ends a connection on most inputs,
+ * and a second between inputs would take a day to reach 10^5 of them.
+ */
+function mqttLimits(): MqttLimits {
+  const ms = Number((config as { mqttMinBackoffMs?: unknown }).mqttMinBackoffMs);
+  return Number.isInteger(ms) && ms > 0 ? { ...DEVICE_PROFILE.mqtt, minBackoffMs: ms } : DEVICE_PROFILE.mqtt;
+}
+
 function buildPassword(): string | undefined {
   const p = (config as { adminPassword?: unknown }).adminPassword;
   return typeof p === "string" && p !== "" ? p : undefined;
@@ -130,6 +141,7 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     network: { captiveDnsPort: 53, setupPassword: net.setupPassword, mdns: !platform.noMulticast },
     assets: webUi(),
     ...DEVICE_PROFILE,
+    mqtt: mqttLimits(),
     firmware: { board: platform.firmwareBoard, publicKey: builtInReleaseKey() },
     authentication: file?.httpServer?.authentication,
   }).then(

@@ -145,7 +145,8 @@ const QUICK = { quietMs: 50, maxMs: 3000, end: true };
 
 const lanes = (lane: Lane, n: number): Lane[] => Array.from({ length: n }, () => lane);
 
-export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: number): FuzzTarget[] {
+/** The device targets; `device` is the image booted when a target starts (the runner reboots it now and then). */
+export function deviceTargets(device: () => DeviceSim, users: DeviceUsers, mqttPort: number): FuzzTarget[] {
   const http: FuzzTarget = {
     ...httpTarget,
     async start() {
@@ -153,7 +154,7 @@ export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: n
       const token = Buffer.from(/iobox_session=([0-9a-f]+)/.exec(cookieFrom(page, "iobox_session") ?? "")?.[1] ?? "");
       const placeholder = Buffer.from(SESSION_PLACEHOLDER);
       return subject(
-        device,
+        device(),
         "http",
         lanes(async (input) => {
           await rawExchange(DEVICE_PORTS.http, token.length ? Buffer.from(input).toString("latin1").split(placeholder.toString("latin1")).join(token.toString("latin1")) : input, QUICK);
@@ -164,13 +165,13 @@ export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: n
   const websocket: FuzzTarget = {
     ...websocketTarget,
     async start() {
-      return subject(device, "websocket", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.http, concat([WS_HANDSHAKE, input]), QUICK)), HTTP_LANES));
+      return subject(device(), "websocket", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.http, concat([WS_HANDSHAKE, input]), QUICK)), HTTP_LANES));
     },
   };
   const jmp: FuzzTarget = {
     ...jmpTarget,
     async start() {
-      return subject(device, "jmp", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.jmp, input, QUICK)), JMP_LANES));
+      return subject(device(), "jmp", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.jmp, input, QUICK)), JMP_LANES));
     },
   };
   const janos: FuzzTarget = {
@@ -179,7 +180,7 @@ export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: n
       // a session per lane, each logged in as the control user
       const sessions = Array.from({ length: JMP_LANES }, () => new JmpSession(users.control));
       return subject(
-        device,
+        device(),
         "janos",
         sessions.map((session) => async (input: Uint8Array) => {
           if (session.closed) await session.open(); // an oversize or malformed frame may end it: allowed
@@ -193,12 +194,13 @@ export function deviceTargets(device: DeviceSim, users: DeviceUsers, mqttPort: n
     ...mqttTarget,
     async start() {
       const broker = await FakeBroker.start(mqttPort);
+      const booted = device();
       return subject(
-        device,
+        booted,
         "mqtt",
         [
           async (input) => {
-            const c = await broker.connected(device);
+            const c = await broker.connected(booted);
             c.write(input);
             await new Promise((r) => setTimeout(r, 20));
           },

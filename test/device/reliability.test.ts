@@ -172,6 +172,27 @@ onFreshDevice("prototype names in every field of JANOS messages (as the administ
   }
 });
 
+onFreshDevice("names a logged-in client makes up (registry paths, Meta members, members of its own) leave no property key and no heap behind", async (device) => {
+  // XS keeps every property name it meets for good: were these parsed into objects, each would cost a key
+  const names = async (c: E2eClient, from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      const read = await ask(c, `{"Message":"Registry Read","Keys":["Made/Up/k${i}"],"Meta":{"Hash":"h","m${i}":[1]},"t${i}":0}`);
+      assert.deepEqual(read, { Message: "Registry Response", Keys: { [`Made/Up/k${i}`]: "" }, Meta: { Hash: "h", [`m${i}`]: [1] } });
+      const refused = await ask(c, `{"Message":"Registry Write","Keys":{"IO/Inputs/din1/Debounce":"fast","AppData/n${i}":"x"},"w${i}":1}`);
+      assert.equal(refused.Text, "400 Bad Request", JSON.stringify(refused));
+    }
+  };
+  const clients = [await loggedIn("ws"), await loggedIn("jmp")];
+  for (const c of clients) await names(c, 0, 10); // whatever a first use allocates
+  const before = await device.heap();
+  for (const c of clients) await names(c, 10, 310);
+  const after = await device.heap();
+  process.stdout.write(`# 2,400 made-up names: keys ${before.keys} -> ${after.keys}, ${before.slots} -> ${after.slots} slots\n`);
+  assert.ok(after.keys <= before.keys + 8, `${after.keys - before.keys} property keys made`);
+  assert.ok(after.slots <= before.slots + 64, `${after.slots} slots after, ${before.slots} before`);
+  for (const c of clients) c.close();
+});
+
 onFreshDevice("prototype names as user names: JMP Auth-Digest, HTTP Digest and Basic, and an account named __proto__ made, used and removed", async () => {
   // each attempt from an address of its own: the login throttle would otherwise hold them back
   for (const [i, name] of PROTO.entries()) {
@@ -360,7 +381,7 @@ onFreshDevice("the fuzz corpus replayed on the image, then a short random pass o
   const w = await loggedIn("ws");
   await ask(w, { Message: "Registry Write", Keys: { "MQTT/Host": "127.0.0.1", "MQTT/Port": String(mqttPort), "MQTT/RegistryAccess": "true", "MQTT/Enabled": "true" } });
   w.close();
-  for (const target of deviceTargets(device, USERS, mqttPort)) {
+  for (const target of deviceTargets(() => device, USERS, mqttPort)) {
     // the seeds first, as they are (the engine's first inputs), then mutated, generated and random
     // ones; fewer for mqtt, where every input that breaks the connection waits out the device's backoff
     const count = target.name === "mqtt" ? 40 : 150;
