@@ -202,7 +202,16 @@ export function deviceTargets(device: () => DeviceSim, users: DeviceUsers, mqttP
           async (input) => {
             const c = await broker.connected(booted);
             c.write(input);
-            await new Promise((r) => setTimeout(r, 20));
+            // the device's answer, or its close (most inputs end the connection)
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(done, 20);
+              c.once("close", done);
+              function done(): void {
+                clearTimeout(t);
+                c.off("close", done);
+                resolve();
+              }
+            });
           },
         ],
         () => broker.stop(),
@@ -286,6 +295,7 @@ class JmpSession {
  */
 export class FakeBroker {
   private live: net.Socket | undefined;
+  private arrived: (() => void) | undefined;
   private constructor(private readonly server: net.Server) {}
 
   static async start(port: number): Promise<FakeBroker> {
@@ -296,6 +306,7 @@ export class FakeBroker {
       s.once("data", () => {
         s.write(Buffer.from([0x20, 0x02, 0x00, 0x00])); // CONNACK, accepted
         broker.live = s;
+        broker.arrived?.();
       });
       s.on("close", () => broker.live === s && (broker.live = undefined));
     });
@@ -307,7 +318,14 @@ export class FakeBroker {
   async connected(device: DeviceSim): Promise<net.Socket> {
     for (const deadline = Date.now() + 95_000; !this.live && Date.now() < deadline; ) {
       stillUp(device, "mqtt");
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        this.arrived = () => {
+          clearTimeout(t);
+          this.arrived = undefined;
+          resolve();
+        };
+      });
     }
     if (!this.live) throw new FuzzFinding("mqtt: the device's client did not come back within its longest backoff");
     return this.live;

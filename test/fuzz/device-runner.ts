@@ -64,22 +64,17 @@ export async function fuzzDevice(run: DeviceRun): Promise<DeviceOutcome[]> {
     const booting: FuzzTarget = {
       ...target,
       async start() {
+        if (device) {
+          // a restart: the engine has stopped the subject; the last image stays up for the heap at the end
+          stackPeak = Math.max(stackPeak, device.stackPeak);
+          await device.stop();
+        }
         device = await DeviceSim.start(sdk, image.so);
         boots++;
         await addControlUser(users);
         if (name === "mqtt") await pointMqttAt(users, mqttPort);
         first ??= await device.heap();
-        const subject = await target.start();
-        const booted = device;
-        return {
-          exec: (input) => subject.exec(input),
-          check: () => subject.check(),
-          async stop() {
-            await subject.stop();
-            stackPeak = Math.max(stackPeak, booted.stackPeak);
-            if (boots * INPUTS_PER_BOOT < run.count && booted.running && !booted.firstProblem) await booted.stop();
-          },
-        };
+        return target.start();
       },
     };
     const started = performance.now();
