@@ -11,7 +11,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import WebSocket from "ws";
 import { buildNodeProgram, ROOT } from "../hosts/build/build.ts";
-import { EDGES, SESSIONS } from "./janos.xs.ts";
+import { EDGES, FOREIGN_TEXTS, PARSES, SESSIONS } from "./janos.xs.ts";
 import type { Row } from "./table.ts";
 import { meterOnXs } from "./xs.ts";
 
@@ -176,6 +176,18 @@ export async function run(): Promise<Row[]> {
       value: Math.round(((step.compute ?? 0) - bare) / EDGES).toLocaleString("en"),
       baseline: Math.round(bare / EDGES).toLocaleString("en") + " edge alone",
       note: "build once, frame once, queue per session",
+    });
+  }
+  for (const name of Object.keys(FOREIGN_TEXTS)) {
+    const ours = xs[`foreign ${name}`]!;
+    const theirs = xs[`JSON.parse ${name}`]!;
+    rows.push({
+      bench: "janos",
+      measure: `XS: parse ${name}, names kept as strings (ms per parse)`,
+      value: (ours.ms / PARSES).toFixed(3),
+      baseline: (theirs.ms / PARSES).toFixed(3) + " JSON.parse",
+      ratio: (ours.ms / theirs.ms).toFixed(1),
+      note: "JSON.parse would make each name a property key for good (src/json-input.ts)",
     });
   }
   return rows;

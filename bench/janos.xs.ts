@@ -13,6 +13,7 @@ import type { Link, SharedMessage } from "../src/janos/link.ts";
 import { JanosService } from "../src/janos/service.ts";
 import { Registry } from "../src/registry/registry.ts";
 import { MemoryHost } from "../sim/memory-host.ts";
+import { MAX_JSON_DEPTH, NO_NAMES, parseJson } from "../src/json-input.ts";
 
 export const EDGES = 500;
 export const SESSIONS = [1, 16, 64] as const;
@@ -61,9 +62,28 @@ async function edges(): Promise<void> {
   if (io.inputs[0]!.count !== EDGES / 2) throw new Error("edges were lost");
 }
 
+/** Messages whose member names a client chose: parsed into Maps (parseJson's foreign mode) or, as a baseline, by JSON.parse. */
+export const PARSES = 200;
+export const FOREIGN_TEXTS: Record<string, string> = {
+  "a Registry Write of 10 keys": JSON.stringify({
+    Message: "Registry Write",
+    Keys: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`AppData/Plant/Line${i}/Setpoint`, String(20 + i)])),
+    Meta: { Hash: "reg.write-77c1", Key: "AppData/Plant/Line0/Setpoint" },
+  }),
+  "a Meta with an 8 KB string": JSON.stringify({ Message: "Status", Meta: { Note: "x".repeat(8000), Hash: "s-1" } }),
+};
+
+function parses(text: string, foreign: boolean): () => void {
+  return () => {
+    for (let i = 0; i < PARSES; i++) if (foreign) parseJson(text, MAX_JSON_DEPTH, NO_NAMES, "foreign");
+    else JSON.parse(text);
+  };
+}
+
 const steps: [string, () => void | Promise<void>][] = [
   ["setup 0", () => setup(0)],
   ["edges, no sessions", edges],
 ];
 for (const n of SESSIONS) steps.push([`setup ${n}`, () => setup(n)], [`edges, ${n} sessions`, edges]);
+for (const [name, text] of Object.entries(FOREIGN_TEXTS)) steps.push([`JSON.parse ${name}`, parses(text, false)], [`foreign ${name}`, parses(text, true)]);
 export default steps;

@@ -4,7 +4,7 @@
  * character, so its length is its byte count ([N,{json}] framing relies on that).
  *
  * Member names a client chose stay out of property keys (json-input.ts, ForeignJson): a Map is
- * written as the object it stands for, and a ForeignJson as the text it came as, where they may
+ * written as the object it stands for, and a ForeignJson as its JSON text, where they may
  * be: as `value` or one of its members, or inside such a Map. Anything deeper goes to
  * JSON.stringify, so nothing here recurses on what a client sent.
  */

@@ -2,7 +2,8 @@
  * JSON from outside the unit (JANOS messages, web API bodies, MQTT registry requests, uploaded
  * configuration, Bearer tokens), parsed only after its nesting has been counted: the engines parse
  * and print JSON recursively, and on the device a few hundred levels overflow the XS stack, which
- * aborts the VM. The count is a single pass that never recurses.
+ * aborts the VM. The count is a single pass that never recurses. On the device every member name
+ * JSON.parse meets is heap kept for good, so the names are checked in the same pass (ForeignJson).
  */
 
 /** Arrays and objects inside each other, at most. Every message iobox takes needs fewer than 8. */
@@ -15,11 +16,11 @@ export class JsonInputError extends RangeError {}
 
 /**
  * An object or array from outside that holds member names outside the vocabulary it was read
- * with: its text as sent, and for an object its members in a Map. On XS every member name JSON.parse
- * meets becomes a property key for good (XS does not collect keys in Moddable's builds), a few dozen
- * bytes of heap each, so a client inventing names (registry paths in a Registry Write, its own Meta)
- * would use the heap up. A Map holds names as strings, collected with the message; the text is what
- * an echo (Meta) sends back, unchanged.
+ * with: its JSON text (compact), and for an object its members in a Map. On XS every member name
+ * JSON.parse meets becomes a property key for good (XS does not collect keys in Moddable's builds),
+ * a few dozen bytes of heap each, so a client inventing names (registry paths in a Registry Write,
+ * its own Meta) would use the heap up. A Map holds names as strings, collected with the message; the
+ * text is what an echo (Meta) sends back.
  */
 export class ForeignJson {
   constructor(
@@ -55,38 +56,59 @@ const MAX_NAME = 64;
  */
 export function checkJsonDepth(text: string, maxDepth = MAX_JSON_DEPTH, names?: ReadonlySet<string>, others: OtherNames = "refuse"): boolean {
   let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let name = ""; // the last string, while names are checked (a member name once ":" follows it)
-  let named = false; // that string is complete and nothing but space has followed it
+  let name: string | undefined; // the last string, while it may be a member name (":" follows it)
   let known = true;
-  // for…of, not charCodeAt: on XS charCodeAt(i) walks the string from its start
-  for (const c of text) {
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === "\\") escaped = true;
-      else if (c === '"') {
-        inString = false;
-        named = names !== undefined && known;
-        continue;
+  segments(
+    text,
+    (part) => {
+      for (const c of part) {
+        if (c === ":") {
+          if (name !== undefined && !names!.has(name)) {
+            if (others === "refuse") throw new JsonInputError(`a member named "${printableName(name)}" is not taken here`);
+            known = false; // the parser that follows keeps names as strings; the depth is still counted
+          }
+        } else if (c === "[" || c === "{") {
+          if (++depth > maxDepth) throw new JsonInputError(`JSON nested deeper than ${maxDepth} levels`);
+        } else if (c === "]" || c === "}") depth--;
+        if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t") name = undefined;
       }
-      if (names && known && name.length <= MAX_NAME) name += c;
+    },
+    (raw) => {
+      // compared as written: a name spelled with escapes is not in `names` (refused, or read as foreign)
+      if (names && known) name = raw.length <= MAX_NAME ? raw : "";
+    },
+  );
+  return known;
+}
+
+/**
+ * Walks `text` as JSON: `outside` gets each stretch between strings, `inside` each string's content
+ * as written (escapes kept), in order. The strings are found by split('"'), natively, so no loop in
+ * JavaScript runs over their characters (on XS a string grown a character at a time is copied each
+ * time, and an index into a string walks it from its start); a quote after an odd number of
+ * backslashes is part of its string. False when the last string is not closed.
+ */
+function segments(text: string, outside: (part: string) => void, inside: (raw: string) => void): boolean {
+  const parts = text.split('"');
+  let inString = false; // each part is outside a string, then inside one, by turns
+  let string: string | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (!inString) {
+      outside(part);
+      inString = true;
       continue;
     }
-    if (c === '"') {
-      inString = true;
-      name = "";
-    } else if (c === ":") {
-      if (named && !names!.has(name)) {
-        if (others === "refuse") throw new JsonInputError(`a member named "${printableName(name)}" is not taken here`);
-        known = false; // the parser that follows keeps names as strings; the depth is still counted
-      }
-    } else if (c === "[" || c === "{") {
-      if (++depth > maxDepth) throw new JsonInputError(`JSON nested deeper than ${maxDepth} levels`);
-    } else if (c === "]" || c === "}") depth--;
-    if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t") named = false;
+    if (i === parts.length - 1) return false; // no quote closes it
+    let slashes = 0;
+    for (let k = part.length - 1; k >= 0 && part[k] === "\\"; k--) slashes++;
+    string = string === undefined ? part : string + '"' + part;
+    if (slashes % 2 === 1) continue; // an escaped quote: the string goes on
+    inside(string);
+    string = undefined;
+    inString = false;
   }
-  return known;
+  return true;
 }
 
 function printableName(name: string): string {
@@ -96,13 +118,15 @@ function printableName(name: string): string {
 
 /** An array or object being read by parseForeign. */
 interface Open {
-  start: number; // where its text starts, in UTF-16 units
   items?: unknown[]; // an array's
   names?: string[]; // an object's, with values
   values?: unknown[];
   name?: string; // the member whose value comes next
   foreign: boolean; // holds a name outside the vocabulary, itself or deeper
 }
+
+/** The longest number (or literal) parseForeign reads: a double has 17 significant digits. */
+const MAX_SCALAR = 64;
 
 const VALUE = 0; // a value comes next
 const FIRST_VALUE = 1; // a value, or "]" closing an empty array
@@ -112,33 +136,25 @@ const COLON = 4;
 const NEXT = 5; // "," or the end of the array or object
 const END = 6; // the value is complete: only space may follow
 
-function isSpace(c: string): boolean {
-  return c === " " || c === "\n" || c === "\r" || c === "\t";
-}
-
 /**
  * JSON.parse for text holding member names outside `names`, building the values itself so that
- * such names stay strings in Maps (ForeignJson). One pass, no recursion (checkJsonDepth has bounded
- * the nesting already); strings and numbers are decoded by JSON.parse, one token at a time.
+ * such names stay strings in Maps (ForeignJson). No recursion (checkJsonDepth has bounded the
+ * nesting already); strings are found by segments() and decoded by JSON.parse, as are numbers.
  */
 function parseForeign(text: string, names: ReadonlySet<string>): unknown {
   const open: Open[] = [];
   let want = VALUE;
   let result: unknown;
-  let token = ""; // a string (with its quotes) or a number or literal, while it is read
-  let inString = false;
-  let escaped = false;
-  let at = 0; // where c is, in UTF-16 units (what slice counts)
   const notJson = (): JsonInputError => new JsonInputError("not JSON");
-
-  const decode = (): unknown => {
+  const decode = (json: string): unknown => {
     try {
-      return JSON.parse(token);
+      return JSON.parse(json);
     } catch {
       throw notJson();
     }
   };
   const place = (value: unknown): void => {
+    if (want !== VALUE && want !== FIRST_VALUE) throw notJson();
     const top = open[open.length - 1];
     if (!top) {
       result = value;
@@ -153,74 +169,84 @@ function parseForeign(text: string, names: ReadonlySet<string>): unknown {
     }
     want = NEXT;
   };
-  const close = (c: string, end: number): void => {
-    const o = open.pop()!;
-    if ((c === "]") !== (o.items !== undefined)) throw notJson();
-    if (o.items) return place(o.foreign ? new ForeignJson(text.slice(o.start, end)) : o.items);
+  const close = (c: string): void => {
+    const o = open.pop();
+    if (!o || (c === "]") !== (o.items !== undefined)) throw notJson();
+    want = VALUE; // it is the value its parent (or the text) was waiting for when it opened
+    if (o.items) {
+      if (!o.foreign) return place(o.items);
+      let json = "[";
+      for (let i = 0; i < o.items.length; i++) json += (i ? "," : "") + textOf(o.items[i]);
+      return place(new ForeignJson(json + "]"));
+    }
     const n = o.names!;
     const v = o.values!;
     if (o.foreign) {
       const members = new Map<string, unknown>();
       for (let i = 0; i < n.length; i++) members.set(n[i]!, v[i]);
-      return place(new ForeignJson(text.slice(o.start, end), members));
+      let json = "{";
+      for (const [name, value] of members) json += (json.length > 1 ? "," : "") + JSON.stringify(name) + ":" + textOf(value);
+      return place(new ForeignJson(json + "}", members));
     }
     const object: Record<string, unknown> = {}; // its names are all in the vocabulary: keys already
     for (let i = 0; i < n.length; i++) object[n[i]!] = v[i];
     place(object);
   };
-  const endScalar = (): void => {
-    if (token === "") return;
-    if (want !== VALUE && want !== FIRST_VALUE) throw notJson();
-    const value = decode();
-    token = "";
-    place(value);
-  };
-
-  for (const c of text) {
-    if (inString) {
-      token += c;
-      if (escaped) escaped = false;
-      else if (c === "\\") escaped = true;
-      else if (c === '"') {
-        inString = false;
-        const s = decode();
-        token = "";
-        if (want === NAME || want === FIRST_NAME) {
-          const top = open[open.length - 1]!;
-          top.name = s as string;
-          if (!names.has(top.name)) top.foreign = true;
-          want = COLON;
-        } else if (want === VALUE || want === FIRST_VALUE) place(s);
-        else throw notJson();
-      }
-    } else if (c === '"') {
-      endScalar();
-      inString = true;
-      token = c;
-    } else if (c === "{" || c === "[") {
-      endScalar();
+  const punctuation = (c: string): void => {
+    if (c === "{" || c === "[") {
       if (want !== VALUE && want !== FIRST_VALUE) throw notJson();
-      open.push(c === "[" ? { start: at, items: [], foreign: false } : { start: at, names: [], values: [], foreign: false });
+      open.push(c === "[" ? { items: [], foreign: false } : { names: [], values: [], foreign: false });
       want = c === "[" ? FIRST_VALUE : FIRST_NAME;
     } else if (c === "]" || c === "}") {
-      endScalar();
-      if (want !== NEXT && !(c === "]" ? want === FIRST_VALUE : want === FIRST_NAME)) throw notJson();
-      close(c, at + 1);
+      if (want !== NEXT && want !== (c === "]" ? FIRST_VALUE : FIRST_NAME)) throw notJson();
+      close(c);
     } else if (c === ",") {
-      endScalar();
       if (want !== NEXT) throw notJson();
       want = open[open.length - 1]!.items ? VALUE : NAME;
-    } else if (c === ":") {
-      endScalar();
+    } else {
       if (want !== COLON) throw notJson();
       want = VALUE;
-    } else if (isSpace(c)) endScalar();
-    else token += c; // a number, true, false or null; JSON.parse judges it whole
-    at += c.length;
-  }
-  endScalar();
-  if (want !== END || inString) throw notJson();
+    }
+  };
+  let scalar = ""; // a number, true, false or null, while it is read
+  const endScalar = (): void => {
+    if (scalar === "") return;
+    place(decode(scalar));
+    scalar = "";
+  };
+
+  // the stretches between strings are punctuation, space and numbers: read a character at a time
+  const closed = segments(
+    text,
+    (part) => {
+      for (const c of part) {
+        if (c === "{" || c === "}" || c === "[" || c === "]" || c === ":" || c === ",") {
+          endScalar();
+          punctuation(c);
+        } else if (c === " " || c === "\n" || c === "\r" || c === "\t") endScalar();
+        else if (scalar.length < MAX_SCALAR) scalar += c;
+        else throw new JsonInputError(`a number longer than ${MAX_SCALAR} characters`);
+      }
+      endScalar();
+    },
+    (raw) => {
+      const value = decode('"' + raw + '"') as string;
+      if (want === NAME || want === FIRST_NAME) {
+        const top = open[open.length - 1]!;
+        top.name = value;
+        if (!names.has(value)) top.foreign = true;
+        want = COLON;
+      } else place(value);
+    },
+  );
+  if (!closed) throw notJson();
+  if (want !== END) throw notJson();
   return result;
+}
+
+/** The JSON text of a value parseForeign made: a ForeignJson is its text already. */
+function textOf(value: unknown): string {
+  return value instanceof ForeignJson ? value.json : JSON.stringify(value);
 }
 
 /** An object without a prototype: a client's key (`__proto__`, `constructor`) is only ever its own property. */

@@ -165,7 +165,7 @@ test("Registry Write by one client: its Registry Response echoes Meta, then ever
   await f.stop();
 });
 
-test("after a login, names a client chooses are taken: command members in any case, its Meta echoed as sent, other members ignored", async () => {
+test("after a login, names a client chooses are taken: command members in any case, its Meta echoed unchanged, other members ignored", async () => {
   const f = await bootDevice();
   for (const transport of TRANSPORTS) {
     const c = await f.loggedIn(transport);
