@@ -13,7 +13,7 @@ import type { Link, SharedMessage } from "../src/janos/link.ts";
 import { JanosService } from "../src/janos/service.ts";
 import { Registry } from "../src/registry/registry.ts";
 import { MemoryHost } from "../sim/memory-host.ts";
-import { MAX_JSON_DEPTH, NO_NAMES, parseJson } from "../src/json-input.ts";
+import { NO_NAMES, parseJson } from "../src/json-input.ts";
 
 export const EDGES = 500;
 export const SESSIONS = [1, 16, 64] as const;
@@ -75,7 +75,7 @@ export const FOREIGN_TEXTS: Record<string, string> = {
 
 function parses(text: string, foreign: boolean): () => void {
   return () => {
-    for (let i = 0; i < PARSES; i++) if (foreign) parseJson(text, MAX_JSON_DEPTH, NO_NAMES, "foreign");
+    for (let i = 0; i < PARSES; i++) if (foreign) parseJson(text, { names: NO_NAMES, others: "foreign" });
     else JSON.parse(text);
   };
 }

@@ -9,6 +9,13 @@
 /** Arrays and objects inside each other, at most. Every message iobox takes needs fewer than 8. */
 export const MAX_JSON_DEPTH = 32;
 
+/**
+ * Values in one text, at most (an upper bound is counted: commas, arrays and objects). Parsed, each
+ * is an array item or a member, 16 B on an ESP32 (32 on lin): 4 KB of "0," would be 2,000 of them
+ * in one 64 KB chunk on lin, which its heap could not hold (memory full, found on the device).
+ */
+export const MAX_JSON_VALUES = 512;
+
 /** For parseJson: text whose every member name is a client's own (registry keys), kept foreign. */
 export const NO_NAMES: ReadonlySet<string> = new Set();
 
@@ -32,13 +39,25 @@ export class ForeignJson {
 /** What parseJson does with a member name outside `names`: refuse the text, or keep its object foreign. */
 export type OtherNames = "refuse" | "foreign";
 
+export interface JsonLimits {
+  /** Nesting, at most (MAX_JSON_DEPTH). */
+  depth?: number;
+  /** Values, at most (MAX_JSON_VALUES). */
+  values?: number;
+  /** The member names taken as property names; without it, any (trusted text only). */
+  names?: ReadonlySet<string>;
+  /** What becomes of another name ("refuse"). */
+  others?: OtherNames;
+}
+
 /**
- * The value of `text`; throws JsonInputError when it nests deeper than `maxDepth` or is not JSON.
- * Given `names`, a member named otherwise is refused, or (`others` = "foreign") its object, and every
- * object and array around it, becomes ForeignJson; the rest are ordinary values.
+ * The value of `text`; throws JsonInputError when it nests deeper or holds more values than
+ * `limits` allow, or is not JSON. Given `names`, a member named otherwise is refused, or (`others` =
+ * "foreign") its object, and every object and array around it, becomes ForeignJson; the rest are
+ * ordinary values.
  */
-export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH, names?: ReadonlySet<string>, others: OtherNames = "refuse"): unknown {
-  if (!checkJsonDepth(text, maxDepth, names, others)) return parseForeign(text, names!);
+export function parseJson(text: string, limits: JsonLimits = {}): unknown {
+  if (!checkJson(text, limits)) return parseForeign(text, limits.names!);
   try {
     return JSON.parse(text);
   } catch {
@@ -50,65 +69,50 @@ export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH, names?: Reado
 const MAX_NAME = 64;
 
 /**
- * Throws JsonInputError when `text` nests deeper than `maxDepth`, or (given `names`, `others` =
- * "refuse") has a member name outside them; false when it has one and `others` is "foreign". Text
- * that is not JSON passes (the parser says why).
+ * Throws JsonInputError when `text` nests deeper or holds more values than `limits` allow, or
+ * (given `names`, `others` = "refuse") has a member name outside them; false when it has one and
+ * `others` is "foreign". Text that is not JSON passes (the parser says why).
  */
-export function checkJsonDepth(text: string, maxDepth = MAX_JSON_DEPTH, names?: ReadonlySet<string>, others: OtherNames = "refuse"): boolean {
+export function checkJson(text: string, limits: JsonLimits = {}): boolean {
+  const { names, others = "refuse" } = limits;
+  const maxDepth = limits.depth ?? MAX_JSON_DEPTH;
+  const maxValues = limits.values ?? MAX_JSON_VALUES;
   let depth = 0;
-  let name: string | undefined; // the last string, while it may be a member name (":" follows it)
+  let values = 1;
+  let inString = false;
+  let escaped = false;
+  let name = ""; // the last string, while names are checked (a member name once ":" follows it)
+  let named = false; // that string is complete and nothing but space has followed it
   let known = true;
-  segments(
-    text,
-    (part) => {
-      for (const c of part) {
-        if (c === ":") {
-          if (name !== undefined && !names!.has(name)) {
-            if (others === "refuse") throw new JsonInputError(`a member named "${printableName(name)}" is not taken here`);
-            known = false; // the parser that follows keeps names as strings; the depth is still counted
-          }
-        } else if (c === "[" || c === "{") {
-          if (++depth > maxDepth) throw new JsonInputError(`JSON nested deeper than ${maxDepth} levels`);
-        } else if (c === "]" || c === "}") depth--;
-        if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t") name = undefined;
+  // for…of, not charCodeAt or split: on XS charCodeAt(i) walks the string from its start, and
+  // split('"') of 4 KB of quotes makes 4,000 strings at once (memory full on the device)
+  for (const c of text) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === "\\") escaped = true;
+      else if (c === '"') {
+        inString = false;
+        named = names !== undefined && known;
+        continue;
       }
-    },
-    (raw) => {
-      // compared as written: a name spelled with escapes is not in `names` (refused, or read as foreign)
-      if (names && known) name = raw.length <= MAX_NAME ? raw : "";
-    },
-  );
-  return known;
-}
-
-/**
- * Walks `text` as JSON: `outside` gets each stretch between strings, `inside` each string's content
- * as written (escapes kept), in order. The strings are found by split('"'), natively, so no loop in
- * JavaScript runs over their characters (on XS a string grown a character at a time is copied each
- * time, and an index into a string walks it from its start); a quote after an odd number of
- * backslashes is part of its string. False when the last string is not closed.
- */
-function segments(text: string, outside: (part: string) => void, inside: (raw: string) => void): boolean {
-  const parts = text.split('"');
-  let inString = false; // each part is outside a string, then inside one, by turns
-  let string: string | undefined;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (!inString) {
-      outside(part);
-      inString = true;
+      if (names && known && name.length <= MAX_NAME) name += c;
       continue;
     }
-    if (i === parts.length - 1) return false; // no quote closes it
-    let slashes = 0;
-    for (let k = part.length - 1; k >= 0 && part[k] === "\\"; k--) slashes++;
-    string = string === undefined ? part : string + '"' + part;
-    if (slashes % 2 === 1) continue; // an escaped quote: the string goes on
-    inside(string);
-    string = undefined;
-    inString = false;
+    if (c === '"') {
+      inString = true;
+      name = "";
+    } else if (c === ":") {
+      if (named && !names!.has(name)) {
+        if (others === "refuse") throw new JsonInputError(`a member named "${printableName(name)}" is not taken here`);
+        known = false; // the parser that follows keeps names as strings; the depth is still counted
+      }
+    } else if (c === "[" || c === "{" || c === ",") {
+      if (++values > maxValues) throw new JsonInputError(`JSON with more than ${maxValues} values`);
+      if (c !== "," && ++depth > maxDepth) throw new JsonInputError(`JSON nested deeper than ${maxDepth} levels`);
+    } else if (c === "]" || c === "}") depth--;
+    if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t") named = false;
   }
-  return true;
+  return known;
 }
 
 function printableName(name: string): string {
@@ -127,6 +131,8 @@ interface Open {
 
 /** The longest number (or literal) parseForeign reads: a double has 17 significant digits. */
 const MAX_SCALAR = 64;
+/** Characters of a string parseForeign gathers before it starts another piece. */
+const PIECE = 64;
 
 const VALUE = 0; // a value comes next
 const FIRST_VALUE = 1; // a value, or "]" closing an empty array
@@ -138,8 +144,8 @@ const END = 6; // the value is complete: only space may follow
 
 /**
  * JSON.parse for text holding member names outside `names`, building the values itself so that
- * such names stay strings in Maps (ForeignJson). No recursion (checkJsonDepth has bounded the
- * nesting already); strings are found by segments() and decoded by JSON.parse, as are numbers.
+ * such names stay strings in Maps (ForeignJson). No recursion (checkJson has bounded the nesting
+ * and the values already); strings and numbers are decoded by JSON.parse, one token at a time.
  */
 function parseForeign(text: string, names: ReadonlySet<string>): unknown {
   const open: Open[] = [];
@@ -215,31 +221,47 @@ function parseForeign(text: string, names: ReadonlySet<string>): unknown {
     scalar = "";
   };
 
-  // the stretches between strings are punctuation, space and numbers: read a character at a time
-  const closed = segments(
-    text,
-    (part) => {
-      for (const c of part) {
-        if (c === "{" || c === "}" || c === "[" || c === "]" || c === ":" || c === ",") {
-          endScalar();
-          punctuation(c);
-        } else if (c === " " || c === "\n" || c === "\r" || c === "\t") endScalar();
-        else if (scalar.length < MAX_SCALAR) scalar += c;
-        else throw new JsonInputError(`a number longer than ${MAX_SCALAR} characters`);
+  // one pass, a character at a time (see checkJson). A string is gathered in pieces of at most
+  // PIECE characters, joined at its end: growing one string a character at a time copies it each time
+  const pieces: string[] = [];
+  let piece = "";
+  let inString = false;
+  let escaped = false;
+  for (const c of text) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === "\\") escaped = true;
+      else if (c === '"') {
+        inString = false;
+        pieces.push(piece);
+        const value = decode('"' + pieces.join("") + '"') as string;
+        pieces.length = 0;
+        piece = "";
+        if (want === NAME || want === FIRST_NAME) {
+          const top = open[open.length - 1]!;
+          top.name = value;
+          if (!names.has(value)) top.foreign = true;
+          want = COLON;
+        } else place(value);
+        continue;
       }
+      piece += c;
+      if (piece.length >= PIECE) {
+        pieces.push(piece);
+        piece = "";
+      }
+    } else if (c === '"') {
       endScalar();
-    },
-    (raw) => {
-      const value = decode('"' + raw + '"') as string;
-      if (want === NAME || want === FIRST_NAME) {
-        const top = open[open.length - 1]!;
-        top.name = value;
-        if (!names.has(value)) top.foreign = true;
-        want = COLON;
-      } else place(value);
-    },
-  );
-  if (!closed) throw notJson();
+      inString = true;
+    } else if (c === "{" || c === "}" || c === "[" || c === "]" || c === ":" || c === ",") {
+      endScalar();
+      punctuation(c);
+    } else if (c === " " || c === "\n" || c === "\r" || c === "\t") endScalar();
+    else if (scalar.length < MAX_SCALAR) scalar += c;
+    else throw new JsonInputError(`a number longer than ${MAX_SCALAR} characters`);
+  }
+  endScalar();
+  if (inString) throw notJson();
   if (want !== END) throw notJson();
   return result;
 }

@@ -2,7 +2,7 @@
  * Checking a configuration file's JSON, all or nothing: the first problem throws a ConfigError
  * naming the file, the field and the problem ("config.json: httpServer.port: must be ...").
  */
-import { checkJsonDepth } from "./json-input.ts";
+import { checkJson } from "./json-input.ts";
 
 export class ConfigError extends Error {
   constructor(
@@ -44,7 +44,7 @@ export class Validator {
 
   parse(text: string): unknown {
     try {
-      checkJsonDepth(text);
+      checkJson(text);
       return JSON.parse(text);
     } catch (e) {
       throw new ConfigError(this.file, "", "not valid JSON (" + (e as Error).message + ")");

@@ -11,7 +11,7 @@
  * Reasons are short, fit in a quoted header parameter (no `"` or `\`), and never repeat the token.
  */
 import type { Host } from "../host.ts";
-import { ForeignJson, MAX_JSON_DEPTH, NO_NAMES, parseJson } from "../json-input.ts";
+import { ForeignJson, NO_NAMES, parseJson } from "../json-input.ts";
 import { decodeUtf8, encodeAscii, equalBytes, fromBase64, fromBase64Url, toHex } from "../bytes.ts";
 import { hmac } from "../digest.ts";
 
@@ -146,7 +146,7 @@ function decodeJson(part: string): Json | string {
   let value: unknown;
   try {
     // before the signature is checked: on the device a claim's name must not become a property key
-    value = parseJson(decodeUtf8(bytes, 0, bytes.length, true), MAX_JSON_DEPTH, NO_NAMES, "foreign");
+    value = parseJson(decodeUtf8(bytes, 0, bytes.length, true), { names: NO_NAMES, others: "foreign" });
   } catch {
     return "is not JSON in UTF-8";
   }

@@ -15,7 +15,7 @@
  * and nobody misses the final state.
  */
 import type { Authenticator } from "../auth/authenticator.ts";
-import { ForeignJson, MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
+import { ForeignJson, parseJson } from "../json-input.ts";
 import type { FileArea } from "../files/file-area.ts";
 import type { FirmwareUpdater } from "../firmware/updater.ts";
 import type { Principal } from "../auth/users.ts";
@@ -199,7 +199,7 @@ export class JanosService implements JanosContext {
     try {
       // on the device each member name JSON.parse meets is heap kept for good: before a login only
       // JANOS's own names are taken; after it, other names (registry paths, a client's Meta) stay strings
-      message = parseJson(text, MAX_JSON_DEPTH, JANOS_NAMES, session.principal ? "foreign" : "refuse");
+      message = parseJson(text, { names: JANOS_NAMES, others: session.principal ? "foreign" : "refuse" });
     } catch (e) {
       return this.error(session, 400, (e as Error).message);
     }

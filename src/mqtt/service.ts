@@ -25,7 +25,7 @@ import { parseRelayCommand } from "../io/relay.ts";
 import { parseBoolean } from "../registry/keys.ts";
 import { RegistryError, type LiveValues, type Registry } from "../registry/registry.ts";
 import { readKeys, writeKeys } from "../registry/client-api.ts";
-import { MAX_JSON_DEPTH, NO_NAMES, parseJson } from "../json-input.ts";
+import { NO_NAMES, parseJson } from "../json-input.ts";
 import { jsonAscii } from "../json-ascii.ts";
 import { MqttClient, SIMULATOR_MQTT, type MqttLimits, type MqttSettings } from "./client.ts";
 import { MQTT_KEYS } from "./keys.ts";
@@ -289,12 +289,12 @@ export class MqttService implements LiveValues {
   }
 
   private registryRead(text: string): void {
-    this.respond({ Keys: readKeys(this.deps.registry, parseJson(text, MAX_JSON_DEPTH, NO_NAMES, "foreign")) });
+    this.respond({ Keys: readKeys(this.deps.registry, parseJson(text, { names: NO_NAMES, others: "foreign" })) });
   }
 
   private registryWrite(text: string): void {
     // key names stay strings (ForeignJson): on the device a property name is heap kept for good
-    this.respond({ Keys: writeKeys(this.deps.registry, parseJson(text, MAX_JSON_DEPTH, NO_NAMES, "foreign")) });
+    this.respond({ Keys: writeKeys(this.deps.registry, parseJson(text, { names: NO_NAMES, others: "foreign" })) });
   }
 
   private respond(body: Record<string, unknown>): void {

@@ -12,6 +12,7 @@ export interface RegistryLimits {
   maxValueBytes: number;
   maxKeys: number;
   maxTotalBytes: number;
+  maxKeysPerWrite: number;
 }
 
 export const REGISTRY_LIMITS: Readonly<RegistryLimits> = {
@@ -27,6 +28,8 @@ export const REGISTRY_LIMITS: Readonly<RegistryLimits> = {
   maxKeys: 1000,
   /** Keys and values together, in UTF-8 bytes: bounds the snapshot. */
   maxTotalBytes: 48 * 1024,
+  /** Keys in one write from a client (the unit's own writes, such as its defaults, are not bounded). */
+  maxKeysPerWrite: 1000,
 };
 
 /** Why `key` is not a valid registry key, or undefined when it is. */

@@ -29,7 +29,12 @@ export interface RegistryOptions {
  * slots (entries.ts), but their bytes live in the chunk heap, and a compaction holds the whole
  * snapshot in RAM once more; the snapshot, a temporary one and the journal fit a 64 KB LittleFS.
  */
-export const DEVICE_REGISTRY: RegistryOptions = { limits: { maxKeys: 400, maxTotalBytes: 12 * 1024 }, journalLimit: 8 * 1024 };
+/**
+ * The device: a write is checked and applied whole, and each key in it holds a few dozen slots of
+ * the heap until it is done (the changes, the journal record, the Registry Update): 150 new keys in
+ * one 4 KB Registry Write ended the VM with "memory full" on the image. 48 at once do not.
+ */
+export const DEVICE_REGISTRY: RegistryOptions = { limits: { maxKeys: 400, maxTotalBytes: 12 * 1024, maxKeysPerWrite: 48 }, journalLimit: 8 * 1024 };
 
 export interface Problem {
   key: string;
@@ -179,6 +184,9 @@ export class Registry {
    */
   write(values: Record<string, string> | readonly Entry[], options: { system?: boolean } = {}): Change[] {
     const given: Entry[] = Array.isArray(values) ? (values as Entry[]) : Object.entries(values as Record<string, string>);
+    if (!options.system && given.length > this.limits.maxKeysPerWrite) {
+      throw new RegistryError([{ key: "", reason: `a write takes at most ${this.limits.maxKeysPerWrite} keys at once (this one has ${given.length})` }]);
+    }
     const problems: Problem[] = [];
     const wanted = new Map<string, Entry>(); // canonical -> [key, value]; the last one given wins
     for (const [key, value] of given) {

@@ -5,7 +5,7 @@
  * are neither exported nor imported.
  */
 import type { Entry } from "./format.ts";
-import { ForeignJson, MAX_JSON_DEPTH, NO_NAMES, parseJson as parseJsonInput, record } from "../json-input.ts";
+import { ForeignJson, MAX_JSON_VALUES, NO_NAMES, parseJson as parseJsonInput, record } from "../json-input.ts";
 import { isLive, nodeOf } from "./keys.ts";
 import { RegistryError, type Change, type Problem, type Registry } from "./registry.ts";
 
@@ -128,14 +128,16 @@ export function exportJson(registry: Registry): string {
   return JSON.stringify(out, null, 2) + "\n";
 }
 
-export function parseJson(text: string): ParsedImport {
+/** A JSON backup: an object of "key": "value" members, at most `maxKeys` of them (the registry's limit: more would not fit). */
+export function parseJson(text: string, maxKeys = MAX_JSON_VALUES): ParsedImport {
+  const maxValues = maxKeys + 1;
   const entries: Entry[] = [];
   const origin = new Map<string, string>();
   const problems: Problem[] = [];
   let parsed: unknown;
   try {
     // key names stay strings (ForeignJson): on the device a property name is heap kept for good
-    parsed = parseJsonInput(text, MAX_JSON_DEPTH, NO_NAMES, "foreign");
+    parsed = parseJsonInput(text, { names: NO_NAMES, others: "foreign", values: maxValues });
   } catch (e) {
     return { entries, origin, problems: [{ key: "", reason: "not valid JSON (" + (e as Error).message + ")" }] };
   }

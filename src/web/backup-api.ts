@@ -40,7 +40,7 @@ function restore(c: WebContext, ex: Exchange): void {
   const mode = ex.param("mode") ?? "merge";
   if (mode !== "merge" && mode !== "replace") throw new ApiError(400, "mode is merge or replace");
   const text = textBody(ex);
-  const parsed = text.trimStart().startsWith("{") ? parseJson(text) : parseIni(text);
+  const parsed = text.trimStart().startsWith("{") ? parseJson(text, c.registry.limits.maxKeys) : parseIni(text);
   if (!parsed.entries.length && !parsed.problems.length) throw new ApiError(400, "the file holds no settings");
   try {
     const changes = applyImport(c.registry, parsed, { replace: mode === "replace" });

@@ -4,7 +4,7 @@
  * a browser's cached login (the session cookie is SameSite=Strict as well).
  */
 import { sameOrigin } from "../auth/web-login.ts";
-import { MAX_JSON_DEPTH, parseJson } from "../json-input.ts";
+import { parseJson } from "../json-input.ts";
 import { decodeUtf8 } from "../bytes.ts";
 import type { Exchange } from "../http/exchange.ts";
 import type { RouteHandler } from "../http/router.ts";
@@ -41,7 +41,7 @@ export function textBody(exchange: Exchange): string {
 export function jsonBody(exchange: Exchange, names: ReadonlySet<string>): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseJson(textBody(exchange), MAX_JSON_DEPTH, names);
+    value = parseJson(textBody(exchange), { names });
   } catch (e) {
     if (e instanceof ApiError) throw e;
     const why = (e as Error).message;

@@ -1,10 +1,10 @@
 import { test } from "../harness/test.ts";
 import { assert } from "../harness/assert.ts";
-import { ForeignJson, JsonInputError, NO_NAMES, parseJson } from "../../src/json-input.ts";
+import { ForeignJson, JsonInputError, MAX_JSON_VALUES, NO_NAMES, parseJson } from "../../src/json-input.ts";
 import { jsonAscii } from "../../src/json-ascii.ts";
 
 const NAMES: ReadonlySet<string> = new Set(["Message", "Meta", "Hash", "Keys"]);
-const foreign = (text: string, names: ReadonlySet<string> = NAMES): unknown => parseJson(text, 32, names, "foreign");
+const foreign = (text: string, names: ReadonlySet<string> = NAMES): unknown => parseJson(text, { names, others: "foreign" });
 
 /** The value ForeignJson stands for, as plain JSON values (what JSON.parse gives). */
 function plain(value: unknown): unknown {
@@ -47,10 +47,20 @@ test("a member named __proto__ or constructor is a member like any other, and wr
 });
 
 test("refuse (the default) still refuses a name outside the vocabulary; NO_NAMES makes every object foreign", () => {
-  assert.throws(() => parseJson('{"Message":"x","Other":1}', 32, NAMES), JsonInputError);
+  assert.throws(() => parseJson('{"Message":"x","Other":1}', { names: NAMES }), JsonInputError);
   assert.ok(foreign('{"Message":"x"}', NO_NAMES) instanceof ForeignJson);
   assert.deepEqual(foreign('["a",1]', NO_NAMES), ["a", 1], "no object, no member names: JSON.parse's value");
   assert.throws(() => foreign("[".repeat(33) + "]".repeat(33)), JsonInputError, "the depth is counted first");
+});
+
+test("at most 512 values in one text, in either parser: the device's heap holds a parsed message in one piece", () => {
+  const list = (n: number): string => "[" + Array(n).fill("0").join(",") + "]";
+  assert.deepEqual((parseJson(list(MAX_JSON_VALUES - 1)) as number[]).length, MAX_JSON_VALUES - 1);
+  assert.throws(() => parseJson(list(MAX_JSON_VALUES)), /JSON with more than 512 values/);
+  assert.throws(() => foreign('{"x":' + list(MAX_JSON_VALUES) + "}"), /JSON with more than 512 values/);
+  assert.throws(() => parseJson("[" + Array(600).fill('","').join(",") + "]"), /more than 512 values/, "commas inside strings are not counted, those outside are");
+  assert.equal((parseJson('["' + ",".repeat(4000) + '"]') as string[])[0]!.length, 4000, "commas inside a string count for nothing");
+  assert.equal((parseJson(list(2000), { values: 2001 }) as number[]).length, 2000, "a caller may allow more");
 });
 
 test("what JSON.parse refuses, the foreign parser refuses too", () => {

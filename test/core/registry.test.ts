@@ -130,6 +130,16 @@ test("limits: value size, key count and total size refuse the write and change n
   assert.equal(registry.get("AppData/1"), "a");
 });
 
+test("a client's write takes at most maxKeysPerWrite keys (the device: 48); the unit's own writes are not bounded", () => {
+  const { registry } = boot(new MemoryFlash(), { limits: { maxKeysPerWrite: 3 } });
+  const keys = (n: number, v: string): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`AppData/k${i}`, v]));
+  registry.write(keys(3, "a"));
+  assert.match(refused(() => registry.write(keys(4, "b"))), /a write takes at most 3 keys at once \(this one has 4\)/);
+  assert.equal(registry.get("AppData/k0"), "a", "nothing of it applied");
+  registry.write(keys(10, "c"), { system: true });
+  assert.equal(registry.get("AppData/k9"), "c");
+});
+
 test("list gives the keys and sub-nodes directly under a node, spelled as stored; defaults on request", () => {
   const { registry } = boot();
   registry.write({ "AppData/Zeta": "1", "AppData/alpha": "2", "AppData/Sub/x": "3", "AppData/sub/y": "4", "Other/z": "5" });

@@ -135,6 +135,33 @@ onFreshDevice("deep JSON after a login: Status, Control and Registry Write with 
   assert.ok(deepest < 768, `${deepest} of the XS stack's 1,024 slots for the deepest JSON taken`);
 });
 
+onFreshDevice("JSON of thousands of tokens after a login (4 KB of quotes, of empty strings, of numbers; made-up names among them), over both transports: answered or refused, and the heap comes back", async (device) => {
+  const idle = await device.heap();
+  for (const kind of ["ws", "jmp"] as const) {
+    const c = await loggedIn(kind);
+    for (const message of [
+      '{"Message":"Status","Mine":1,"Meta":"' + '\\"'.repeat(1900) + '"}', // a string of 1,900 escaped quotes
+      '{"Message":"Status","Mine":1,"Meta":[' + Array(1300).fill('""').join(",") + "]}",
+      '{"Message":"Status","Mine":1,"Meta":[' + Array(1900).fill("0").join(",") + "]}",
+      '{"Message":"Registry Write","Keys":{' + Array.from({ length: 150 }, (_, i) => `"AppData/F${i}":"${i}"`).join(",") + "}}", // refused: 48 at once
+      '{"Message":"Registry Write","Keys":{' + Array.from({ length: 48 }, (_, i) => `"AppData/G${i}":"${i}"`).join(",") + "}}",
+      '"' + '""'.repeat(1900), // quotes alone: not JSON
+    ]) {
+      const answered = c.waitFor((m) => (m.Message === "Monitor" && m.Meta !== undefined) || m.Message === "Error" || m.Message === "Registry Response", 5000, c.messages.length);
+      c.send(message);
+      const answer = await answered;
+      assert.ok(answer.Message !== "Error" || answer.Text === "400 Bad Request", `${kind}: ${JSON.stringify(answer).slice(0, 160)}`);
+    }
+    c.close();
+  }
+  let h = await device.heap();
+  for (let i = 0; i < 20 && h.slots > idle.slots + 64; i++) {
+    await sleep(250);
+    h = await device.heap();
+  }
+  assert.ok(h.slots <= idle.slots + 64, `${h.slots} slots after, ${idle.slots} before`);
+});
+
 onFreshDevice("deep JSON in the web API: a restore 5,000 deep and a user 400 deep get 400", async () => {
   const restore = await digestFetch(`${BASE}/api/restore?mode=merge`, ADMIN.name, ADMIN.password, { method: "POST", headers: { Origin: BASE }, body: `{"a":${deepArray(5000)}}` });
   assert.equal(restore.status, 400);
