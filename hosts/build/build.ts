@@ -12,6 +12,7 @@ import * as esbuild from "esbuild";
 import { writeUi } from "../web-ui/build.ts";
 import { houseRules, importCheckPlugin } from "./import-check.ts";
 import { writeSdkconfig } from "./sdkconfig.ts";
+import { writeTlsManifest } from "./mbedtls.ts";
 import { NEUTRAL_MAIN_FIELDS, nodeShims } from "./shims-plugin.ts";
 import { p256PublicKeyFromPem } from "../../src/auth/jwt.ts";
 import { parseVersion } from "../../src/firmware/image.ts";
@@ -149,6 +150,7 @@ export async function buildDevice(options: BuildIdentity = {}): Promise<Built> {
     define: identityDefines(options),
   });
   writeSdkconfig(path.join(ROOT, "build/device"));
+  writeTlsManifest(path.join(ROOT, "build/device"));
   return withUi(report("device", result), ui.gzip.length, setup.gzip.length);
 }
 

@@ -3,8 +3,8 @@
  *
  * The device's TCP `write` throws "would block" beyond the free send buffer and `onWritable(n)`
  * reports that space, so each connection keeps a queue and feeds the socket as space appears. Reads
- * go into one buffer per connection, reused. There is no TLS listener on the device (moddable.md §3),
- * and no TLS client wired yet: both are refused with a clear error.
+ * go into one buffer per connection, reused. A TLS listener runs each connection through an Mbed TLS
+ * session (tls.ts); there is no TLS client wired yet: it is refused with a clear error.
  */
 import Listener from "embedded:io/socket/listener";
 import TCP from "embedded:io/socket/tcp";
@@ -15,8 +15,19 @@ import type { ClientConnection, ConnectOptions, Connection, ListenOptions, Liste
 import { isIpv4 } from "../../src/network/ipv4.ts";
 import { SendQueue } from "../../src/send-queue.ts";
 import { callSafely } from "./guard.ts";
+import config from "mc/config";
+import { limit as limitTls, TLSServer } from "iobox-tls";
+import { TlsConnection } from "./tls.ts";
 
 const READ_CHUNK = 1460; // one TCP segment: bounded heap per read
+/**
+ * Native memory every TLS session and server together may hold (manifest.json's tlsMemory): a
+ * session takes ~27 KB open and ~32 KB at its handshake's peak (16 KB and 4 KB record buffers), so
+ * a connection that could not be held is closed before its handshake. The ESP32's 40 KB allows one
+ * session at a time (whether a board without PSRAM has that to spare beside the XS heap is for an
+ * ESP32 to show); lin's 128 KB, four.
+ */
+const TLS_MEMORY = (): number => Number((config as { tlsMemory?: unknown }).tlsMemory) || 0;
 const HIGH_WATER = 4096; // queued bytes before write() asks the caller to wait
 
 /**
@@ -26,16 +37,24 @@ const HIGH_WATER = 4096; // queued bytes before write() asks the caller to wait
 let readBuffer: Uint8Array | undefined;
 
 export class ModdableNet implements Net {
-  readonly tlsServer = false;
+  readonly tlsServer = true;
   readonly tlsClient = false;
 
   listen(options: ListenOptions, onConnection: (c: Connection) => void): Promise<HostListener> {
-    if (options.tls) return Promise.reject(new Error("no TLS listener on this device"));
     try {
-      const accepting = new Accepting(options, onConnection);
+      // the certificate and key are parsed once per listener; a bad pair rejects here, by name
+      if (options.tls) limitTls(TLS_MEMORY());
+      const tls = options.tls ? new TLSServer(options.tls.cert, options.tls.key) : undefined;
+      const accepting = new Accepting(options, tls ? secured(tls, onConnection) : onConnection);
       const listener = new Listener({ port: options.port, onReadable: accepting.readable });
       accepting.listener = listener;
-      return Promise.resolve({ port: listener.port, close: () => (listener as unknown as { close(): void }).close() });
+      return Promise.resolve({
+        port: listener.port,
+        close: () => {
+          (listener as unknown as { close(): void }).close();
+          tls?.close(); // its sessions keep it until they end
+        },
+      });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -120,6 +139,20 @@ class Accepting {
 
 function acceptNext(a: Accepting): void {
   a.continue();
+}
+
+/** A TLS listener's connections: a TLS session over each; one the TLS memory cannot hold is closed at once. */
+function secured(server: TLSServer, onConnection: (c: Connection) => void): (c: Connection) => void {
+  return (tcp) => {
+    let tls: TlsConnection;
+    try {
+      tls = new TlsConnection(server, tcp);
+    } catch (e) {
+      trace(`tls: ${tcp.remoteAddress} refused: ${(e as Error).message}\n`);
+      return tcp.destroy();
+    }
+    onConnection(tls);
+  };
 }
 
 type OnPacket = (bytes: Uint8Array, address: string, port: number) => void;

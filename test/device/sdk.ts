@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildDevice, ROOT } from "../../hosts/build/build.ts";
+import { buildMbedtls } from "../../hosts/build/mbedtls.ts";
 
 export const SDK_TARBALL = process.env.IOBOX_MODDABLE_TARBALL ?? path.resolve(ROOT, "../shared/moddable/moddable-sdk-8.2.3-lin.tar.xz");
 const UNPACKED = path.join(ROOT, "build/moddable");
@@ -71,6 +72,7 @@ export interface Image {
  */
 export async function buildImage(sdk: Sdk, out: string, config: Record<string, string>): Promise<Image> {
   await buildDevice();
+  await buildMbedtls(); // the TLS engine's library, linked into mc.so (build/device/manifest_tls.json)
   fs.mkdirSync(out, { recursive: true });
   fs.mkdirSync(path.join(os.homedir(), ".config/tech.moddable.mcsim"), { recursive: true }); // mcsim exits without it
   const started = performance.now();

@@ -30,13 +30,20 @@ test("every module manifest.json names exists after npm run build:device", async
   assert.match(boot, /const SETUP_UI = "setup\.html\.gz";/);
   // the device's code lives in flash: everything but main is preloaded
   for (const m of ["iobox", "iobox-platform"]) assert.ok((manifest.preload as string[]).includes(m), m + " is preloaded");
+  // the TLS engine: its manifest, written by the build, on every platform
+  assert.ok((manifest.include as string[]).includes("./build/device/manifest_tls.json"));
+  const tls = JSON.parse(fs.readFileSync(path.join(ROOT, "build/device/manifest_tls.json"), "utf8"));
+  assert.ok(fs.existsSync(path.join(ROOT, "build/device", tls.modules["iobox-tls"] + ".js")) && fs.existsSync(path.join(ROOT, "build/device", tls.modules["iobox-tls"] + ".c")));
+  assert.deepEqual(tls.preload, ["iobox-tls"]);
+  assert.deepEqual(tls.platforms.esp32.dependency, [{ idf: "mbedtls" }], "on the ESP32, ESP-IDF's Mbed TLS");
   assert.ok(!(manifest.preload as string[]).includes("main"), "main is not preloaded: it boots the device");
 });
 
 test("the device bundle imports only modules the Moddable build provides, each platform's module only what its platform's manifest includes", async () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
   // what every build has (manifest.json's includes, the SDK's base and modules/io), and each platform's own
-  const everywhere = /^(embedded:io\/socket\/(tcp|listener|udp)|crypt|curve|ecdsa|ecp|file|mc\/config|net|socket|Resource|time|timer|iobox|iobox-platform)$/;
+  // (iobox-tls: the TLS engine, build/device/manifest_tls.json, which manifest.json includes everywhere)
+  const everywhere = /^(embedded:io\/socket\/(tcp|listener|udp)|crypt|curve|ecdsa|ecp|file|mc\/config|net|socket|Resource|time|timer|iobox|iobox-platform|iobox-tls)$/;
   const byPlatform: Record<string, { file: string; includes: Record<string, string> }> = {
     esp32: { file: "platform-esp32.js", includes: { wifi: "network/wifi", "embedded:update": "io/update", "mc/ffi": "ffi" } },
     "esp32/wt32_eth01": { file: "platform-esp32-ethernet.js", includes: { ethernet: "network/ethernet", "embedded:update": "io/update", "mc/ffi": "ffi" } },
@@ -45,7 +52,7 @@ test("the device bundle imports only modules the Moddable build provides, each p
   const esp32Io = /^embedded:(io\/digital|storage\/flash)$/; // modules/io's ESP32 manifest
   const expected: Record<string, string[]> = {
     "main.js": ["iobox"],
-    "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "embedded:io/socket/udp", "file", "iobox-platform", "mc/config", "net", "socket", "time", "timer"],
+    "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "embedded:io/socket/udp", "file", "iobox-platform", "iobox-tls", "mc/config", "net", "socket", "time", "timer"],
     "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "mc/ffi", "net", "wifi"],
     "platform-esp32-ethernet.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "ethernet", "mc/ffi", "net"],
     "platform-sim.js": ["file", "mc/config", "net", "wifi"],

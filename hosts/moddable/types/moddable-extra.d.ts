@@ -79,3 +79,38 @@ declare module "mc/ffi" {
     [name: string]: (...args: unknown[]) => unknown;
   }
 }
+
+// iobox's own native module (hosts/moddable/tls/tls-engine.js and .c): Mbed TLS server sessions
+declare module "iobox-tls" {
+  export class TLSServer {
+    /** PEM text; throws RangeError for a chain or key it cannot use (the key must be ECDSA P-256). */
+    constructor(certificateChain: string, privateKey: string);
+    close(): void;
+  }
+  export class TLSSession {
+    /** Throws RangeError when the memory limit could not hold another session. */
+    constructor(server: TLSServer);
+    /** Ciphertext in; returns how many bytes there was room for. */
+    put(bytes: Uint8Array): number;
+    /** Plaintext bytes written into `into` (> 0), 0 for "needs more", or Mbed TLS's negative error. */
+    step(into: Uint8Array): number;
+    /** Plaintext bytes taken (> 0), or WANT_WRITE (take() first, then the same bytes again), or an error. */
+    write(bytes: Uint8Array): number;
+    /** Ciphertext to send, or undefined. */
+    take(): ArrayBuffer | undefined;
+    readonly pending: number;
+    readonly established: boolean;
+    /** "TLSv1.3 TLS1-3-AES-128-GCM-SHA256" once established. */
+    readonly protocol: string | undefined;
+    closeNotify(): number;
+    close(): void;
+  }
+  /** [bytes in use, peak, allocations, limit] */
+  export function statistics(): [number, number, number, number];
+  export function limit(bytes: number): void;
+  export function resetPeak(): void;
+  /** [private scalar (32 bytes), uncompressed public point (65)] */
+  export function generateP256(): [ArrayBuffer, ArrayBuffer];
+  /** ECDSA P-256 with SHA-256: r‖s (64 bytes) */
+  export function signP256(privateKey: Uint8Array, message: Uint8Array): ArrayBuffer;
+}
