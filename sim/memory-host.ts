@@ -11,7 +11,7 @@ import { SimBoard, type SimBoardLayout } from "./board.ts";
 import { VirtualClock } from "./clock.ts";
 import { MemoryFiles, MemoryFlash } from "./memory-files.ts";
 import { MemoryNet, type MemoryNetOptions } from "./memory-net.ts";
-import { nobleCrypto } from "./noble-crypto.ts";
+import { nobleCryptoWith } from "./noble-crypto.ts";
 import { Prng } from "./prng.ts";
 
 export interface MemoryHostOptions {
@@ -43,7 +43,7 @@ export class MemoryHost implements Host {
   readonly platform = "memory";
   readonly clock: VirtualClock;
   readonly timers: VirtualClock;
-  readonly crypto = nobleCrypto;
+  readonly crypto = nobleCryptoWith((into) => this.random(into));
   readonly text = portableText;
   readonly flash: MemoryFlash;
   readonly files: MemoryFiles;

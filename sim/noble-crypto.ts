@@ -30,4 +30,26 @@ export const nobleCrypto: Crypto = {
       return false;
     }
   },
+  generateP256() {
+    return keyPair(p256.utils.randomSecretKey());
+  },
+  signP256(privateKey, message) {
+    return p256.sign(message, privateKey, { prehash: true, format: "compact" });
+  },
 };
+
+/** nobleCrypto with keys made from `random` (the memory host's seeded generator: the same keys every run). */
+export function nobleCryptoWith(random: (into: Uint8Array) => void): Crypto {
+  return {
+    ...nobleCrypto,
+    generateP256() {
+      const seed = new Uint8Array(48);
+      random(seed);
+      return keyPair(p256.utils.randomSecretKey(seed));
+    },
+  };
+}
+
+function keyPair(privateKey: Uint8Array): { privateKey: Uint8Array; publicKey: Uint8Array } {
+  return { privateKey, publicKey: p256.getPublicKey(privateKey, false) };
+}

@@ -13,6 +13,7 @@ import { WebSessions } from "./auth/web-sessions.ts";
 import type { BoardProfile } from "./boards.ts";
 import { BootRecord, SAFE_MODE_AFTER } from "./boot-record.ts";
 import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
+import { ensureIdentity } from "./tls/identity.ts";
 import { ConnectionBudget, SIMULATOR_BUDGET, type BudgetOptions } from "./connection-budget.ts";
 import { factoryReset, resetRequested } from "./factory-reset.ts";
 import { FileArea, SIMULATOR_FILES, type FileAreaLimits } from "./files/file-area.ts";
@@ -54,7 +55,8 @@ export interface ListenerConfig {
   name: string;
   host?: string;
   port: number;
-  tls?: TlsServerOptions;
+  /** A certificate and key, or "identity": the unit's own, made at its first boot (src/tls/identity.ts). */
+  tls?: TlsServerOptions | "identity";
 }
 
 export interface DeviceConfig {
@@ -112,6 +114,8 @@ export interface Device {
   readonly serialNumber: number;
   /** The administrator password generated at this boot, to be shown once; undefined otherwise. */
   readonly generatedPassword: string | undefined;
+  /** SHA-256 of the unit's own TLS certificate, when a listener serves it. */
+  readonly tlsFingerprint: string | undefined;
   readonly http: HttpServer;
   readonly registry: Registry;
   readonly io: Io;
@@ -178,6 +182,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   for (const u of config.users ?? []) users.put(u);
   // a unit that opens its setup access point at once has its administrator password chosen on the setup page
   let generatedPassword: string | undefined;
+  let tlsFingerprint: string | undefined;
   const deferAdministrator = !users.hasAdministrator() && network.manager.needsSetup && config.adminPassword === undefined && config.initialAdminPassword === undefined;
   if (deferAdministrator) host.log("warn", "no administrator yet: choose the password on the setup page");
   else generatedPassword = users.ensureAdministrator(config.adminPassword, config.initialAdminPassword);
@@ -292,8 +297,15 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   try {
     for (const l of config.listeners) {
       if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");
+      let tls = l.tls;
+      if (tls === "identity") {
+        const identity = ensureIdentity(host, network.manager.hostname, []);
+        host.log(identity.created ? "warn" : "info", `tls: ${identity.created ? "made the unit's certificate" : "the unit's certificate"} for ${network.manager.hostname}, SHA-256 ${identity.fingerprint}`);
+        tlsFingerprint = identity.fingerprint;
+        tls = identity;
+      }
       try {
-        ports[l.name] = (await http.listen({ host: l.host, port: l.port, tls: l.tls })).port;
+        ports[l.name] = (await http.listen({ host: l.host, port: l.port, tls })).port;
       } catch (e) {
         throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
       }
@@ -343,6 +355,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     ports,
     serialNumber,
     generatedPassword,
+    tlsFingerprint,
     http,
     registry,
     io,

@@ -96,6 +96,10 @@ export interface Crypto {
    * so each host brings its own.
    */
   verifyP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /** A new P-256 key pair from the host's strong random source: the private scalar (32 bytes) and the uncompressed public point (65). */
+  generateP256(): { privateKey: Uint8Array; publicKey: Uint8Array };
+  /** ECDSA P-256 with SHA-256 over `message`: r‖s (64 bytes). Throws for a key that is not one. */
+  signP256(privateKey: Uint8Array, message: Uint8Array): Uint8Array;
 }
 
 export interface Hasher {

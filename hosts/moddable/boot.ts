@@ -6,8 +6,8 @@
  * the file, the manifest's `config` (mc/config) does. A config.json that cannot be read or checked
  * is logged and the manifest's settings are used, so a bad upload never cuts the device off.
  *
- * The ESP32 has no TLS server (moddable.md §3): `httpServer.port`, the TLS port, is not served here,
- * and neither is /api/ws, which lives on TLS only. Plain HTTP/WebSocket and JMP are.
+ * `httpServer.port` (without config.json, the manifest's httpsPort) is served over TLS by the device's
+ * own TLS engine (Mbed TLS, hosts/moddable/tls.ts) with the unit's own certificate.
  */
 import config from "mc/config";
 import Resource from "Resource";
@@ -49,10 +49,11 @@ function configure(): void {
   const host = new ModdableHost(platform, board);
   for (const n of notes) host.log("error", n);
   const listeners: ListenerConfig[] = [];
-  if (!fileConfig) listeners.push({ name: "http", port: config.httpPort ?? 80 });
+  // TLS with the unit's own certificate (src/tls/identity.ts), made at its first boot
+  if (!fileConfig) listeners.push({ name: "http", port: config.httpPort ?? 80 }, { name: "https", port: config.httpsPort ?? 443, tls: "identity" });
   else if (fileConfig.httpServer) {
     if (fileConfig.httpServer.httpPort !== undefined) listeners.push({ name: "http", port: fileConfig.httpServer.httpPort });
-    host.log("warn", `config.json: httpServer.port ${fileConfig.httpServer.port} (TLS) is not served: this device has no TLS server`);
+    listeners.push({ name: "https", port: fileConfig.httpServer.port, tls: "identity" });
   } else host.log("info", "config.json has no httpServer: no web server");
   start(host, board, listeners, fileConfig);
 }

@@ -1,5 +1,9 @@
-/** Host crypto over Moddable's `crypt`: Digest (MD5, SHA1, SHA256 in native code) and ECDSA P-256. */
+/**
+ * Host crypto over Moddable's `crypt`: Digest (MD5, SHA1, SHA256 in native code) and ECDSA P-256
+ * verification; P-256 keys and signatures from Mbed TLS's PSA crypto (iobox-tls).
+ */
 import { Digest } from "crypt";
+import { generateP256, signP256 } from "iobox-tls";
 import Curve from "curve";
 import ECDSA from "ecdsa";
 import ECPoint from "ecp";
@@ -46,6 +50,13 @@ export const moddableCrypto: Crypto = {
     } catch {
       return false;
     }
+  },
+  generateP256() {
+    const [privateKey, publicKey] = generateP256();
+    return { privateKey: new Uint8Array(privateKey), publicKey: new Uint8Array(publicKey) };
+  },
+  signP256(privateKey, message) {
+    return new Uint8Array(signP256(privateKey, message));
   },
 };
 

@@ -58,6 +58,18 @@ export const nodeCrypto: Crypto = {
       return false; // a point off the curve is refused by createPublicKey
     }
   },
+  generateP256() {
+    const jwk = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ format: "jwk" });
+    const point = (name: "x" | "y" | "d"): Buffer => Buffer.from(jwk[name]!, "base64url");
+    return { privateKey: new Uint8Array(point("d")), publicKey: new Uint8Array(Buffer.concat([Buffer.from([4]), point("x"), point("y")])) };
+  },
+  signP256(privateKey, message) {
+    const ecdh = crypto.createECDH("prime256v1");
+    ecdh.setPrivateKey(Buffer.from(privateKey));
+    const q = ecdh.getPublicKey();
+    const key = crypto.createPrivateKey({ format: "jwk", key: { kty: "EC", crv: "P-256", d: base64url(privateKey), x: base64url(q.subarray(1, 33)), y: base64url(q.subarray(33)) } });
+    return new Uint8Array(crypto.sign("sha256", message, { key, dsaEncoding: "ieee-p1363" }));
+  },
 };
 
 function base64url(bytes: Uint8Array): string {

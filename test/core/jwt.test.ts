@@ -205,7 +205,7 @@ test("an issuer whose key does not fit its algorithm refuses every token", () =>
 });
 
 test("an ES256 signature that is not 64 bytes is refused even by a host that would accept it", () => {
-  const lenient = { ...host, crypto: { hash: nobleCrypto.hash, verifyP256: () => true } };
+  const lenient = { ...host, crypto: { ...nobleCrypto, verifyP256: () => true } };
   const [h, p] = esToken().split(".");
   for (const length of [0, 63, 65, 72]) refused(verifyJwt(lenient, `${h}.${p}.${b64u(new Uint8Array(length))}`, policy()), /^bad signature$/);
   assert.equal(verifyJwt(lenient, `${h}.${p}.${b64u(new Uint8Array(64))}`, policy()).ok, true, "the stub does accept 64 bytes");

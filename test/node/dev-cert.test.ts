@@ -4,7 +4,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureDevCertificate, int, makeSelfSigned } from "../../hosts/node/dev-cert.ts";
+import { ensureDevCertificate, makeSelfSigned } from "../../hosts/node/dev-cert.ts";
+import { int as derInteger, pem, selfSignedCertificate } from "../../src/tls/certificate.ts";
+import { MemoryHost } from "../../sim/memory-host.ts";
 
 test("the development certificate is valid X.509 for localhost and loopback, with its key", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iobox-cert-"));
@@ -43,7 +45,8 @@ test("a corrupt certificate file is replaced", () => {
 });
 
 test("serial numbers are minimal positive DER INTEGERs whatever the random bytes", () => {
-  const hex = (b: Buffer): string => b.toString("hex");
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+  const int = (b: Buffer): Uint8Array => derInteger(b);
   assert.equal(hex(int(Buffer.from([0x00, 0x05]))), "020105");
   assert.equal(hex(int(Buffer.from([0x00, 0x00, 0x80]))), "02020080");
   assert.equal(hex(int(Buffer.from([0xff]))), "020200ff");
@@ -54,4 +57,26 @@ test("serial numbers are minimal positive DER INTEGERs whatever the random bytes
     const x509 = new crypto.X509Certificate(cert); // throws "illegal padding" on a non-minimal INTEGER
     assert.equal(BigInt("0x" + x509.serialNumber), BigInt("0x" + serial.toString("hex")));
   }
+});
+
+test("the same certificate from the memory host's crypto (noble, as on XS) and a name past 2049: OpenSSL reads and verifies it", () => {
+  const host = new MemoryHost();
+  const { privateKey, publicKey } = host.crypto.generateP256();
+  const der = selfSignedCertificate({
+    publicKey,
+    sign: (tbs) => host.crypto.signP256(privateKey, tbs),
+    commonName: "iobox-0001 (ünit)",
+    dnsNames: ["iobox-0001", "iobox-0001.local"],
+    addresses: ["192.0.2.7"],
+    notBefore: new Date("2020-01-01T00:00:00Z"),
+    notAfter: new Date("2099-12-31T23:59:59Z"),
+    serial: Uint8Array.from([0x80, 1, 2, 3]),
+  });
+  const x509 = new crypto.X509Certificate(pem("CERTIFICATE", der));
+  assert.ok(x509.verify(x509.publicKey), "its signature verifies");
+  assert.equal(x509.checkHost("iobox-0001.local"), "iobox-0001.local");
+  assert.equal(x509.checkIP("192.0.2.7"), "192.0.2.7");
+  assert.match(x509.subject, /CN=iobox-0001 \(ünit\)/);
+  assert.equal(new Date(x509.validTo).getUTCFullYear(), 2099, "GeneralizedTime after 2049");
+  assert.equal(x509.ca, false);
 });
