@@ -33,6 +33,8 @@ export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_
  * xvfb-run), as the SDK's README lists them.
  */
 export const DEVICE_TOOLS: Tool[] = [
+  CURL,
+  { command: "openssl", debian: "openssl" },
   { command: "gcc", debian: "gcc" },
   { command: "make", debian: "make" },
   { command: "pkg-config", debian: "pkg-config" },

@@ -14,6 +14,9 @@
  *                                    aborts (Moddable's abort hook runs first)
  *   reject                           a promise rejected that nothing handles: the hook lets the
  *                                    VM go on
+ *   tls                              the TLS engine's native memory (outside the XS heap):
+ *                                    {"bytes","peak","allocations","limit"}; `tls reset` starts the
+ *                                    peak again from what is in use
  * A bad command gets {"error": "..."}.
  *
  * slots: live XS slots; chunks: live chunk bytes; stackPeak: the deepest the XS stack has been
@@ -27,6 +30,7 @@ import Instrumentation from "instrumentation";
 import config from "mc/config";
 import Timer from "timer";
 import platform from "iobox-platform";
+import { resetPeak, statistics } from "iobox-tls";
 import type { Level, Timers } from "../../src/host.ts";
 
 const SLOT_BYTES = 32; // a slot on 64-bit lin (16 on an ESP32); the instrumentation counts bytes
@@ -59,6 +63,11 @@ function run(line: string): unknown {
       throw new Error("the test port's uncaught exception");
     }, 50);
     return { ok: true };
+  }
+  if (command === "tls" && (!args.length || args[0] === "reset")) {
+    if (args[0] === "reset") resetPeak();
+    const [bytes, peak, allocations, limit] = statistics();
+    return { bytes, peak, allocations, limit };
   }
   if (command === "reject" && !args.length) {
     void Promise.reject(new Error("the test port's unhandled rejection"));

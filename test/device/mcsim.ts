@@ -12,7 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import { sdkEnv, type Sdk } from "./sdk.ts";
 
-export const DEVICE_PORTS = { http: 18080, jmp: 9220, test: 18099 } as const;
+export const DEVICE_PORTS = { http: 18080, https: 18443, jmp: 9220, test: 18099 } as const;
 
 /**
  * Throws when a port the image needs is taken (an mcsim left running, say): the image cannot say

@@ -53,7 +53,7 @@ process.stdout.write(
 // the budget (test/node/device-build.test.ts checks manifest.json; this, what the build made of it)
 if (figures.heapSlots > 4928 || figures.chunkBytes > 2 * 78_848) fail(`the image's heap (${figures.heapSlots} slots, ${figures.chunkBytes} B) is over the budget: 4,928 slots, 157,696 B on lin`);
 
-const suites = (process.env.IOBOX_DEVICE_SUITES ?? "protocols,mqtt,load,setup,budget,files,abort,reliability").split(",").map((s) => path.join(ROOT, "test/device", s + ".test.ts"));
+const suites = (process.env.IOBOX_DEVICE_SUITES ?? "protocols,tls,mqtt,load,setup,budget,files,abort,reliability").split(",").map((s) => path.join(ROOT, "test/device", s + ".test.ts"));
 const code = await new Promise<number>((resolve) => {
   const child = spawn(process.execPath, ["--import", path.join(ROOT, "hosts/node/register.mjs"), "--test", "--test-concurrency=1", "--test-reporter=spec", "--test-timeout=180000", ...(process.env.IOBOX_DEVICE_TESTS ? [`--test-name-pattern=${process.env.IOBOX_DEVICE_TESTS}`] : []), ...suites], {
     cwd: ROOT,

@@ -83,7 +83,7 @@ export class WsClient extends E2eClient {
   readonly ws: WebSocket;
   readonly opened: Promise<void>;
 
-  constructor(url: string, headers: Record<string, string> = {}, options: { ca?: string } = {}) {
+  constructor(url: string, headers: Record<string, string> = {}, options: { ca?: string; servername?: string } = {}) {
     super();
     this.ws = new WebSocket(url, { headers, ...options });
     this.opened = new Promise((resolve, reject) => {

@@ -1,0 +1,178 @@
+/**
+ * TLS on the device image (issue 20): the image built for lin, in mcsim, serves HTTPS and WSS on its
+ * TLS port with its own certificate, made at its first boot (lin's flash is a RAM disk: every boot
+ * here is a first one), through Mbed TLS 4.0 compiled from ../shared/mbedtls. Checked with real
+ * clients: OpenSSL's s_client (TLS 1.3 and 1.2; an RSA-only and a TLS 1.0 client refused), curl
+ * trusting only that certificate, and Node's ws over wss logging in to JANOS.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { ADMIN, bootDevice, sleep } from "./fixture.ts";
+import { DEVICE_PORTS, type DeviceSim } from "./mcsim.ts";
+import { WsClient } from "../node/janos-clients.ts";
+
+const PORT = DEVICE_PORTS.https;
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "iobox-device-tls-"));
+
+/** Runs a program with `input` on its standard input; resolves with its exit code and what it printed. */
+function run(command: string, args: string[], input = ""): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    p.stdout.on("data", (d: Buffer) => (output += d));
+    p.stderr.on("data", (d: Buffer) => (output += d));
+    p.on("error", reject);
+    const timer = setTimeout(() => p.kill("SIGKILL"), 20_000);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+    p.stdin.end(input);
+  });
+}
+
+/** openssl s_client against the device, with an HTTP request written once the handshake is done. */
+function sClient(args: string[], request = "GET / HTTP/1.1\r\nHost: device\r\nConnection: close\r\n\r\n"): Promise<{ code: number; output: string }> {
+  return run("openssl", ["s_client", "-connect", `127.0.0.1:${PORT}`, "-ign_eof", ...args], request);
+}
+
+let device: DeviceSim;
+let hostname = "";
+let certificate = "";
+let certificateFile = "";
+
+test("first boot: the device makes its own P-256 certificate, logs its SHA-256 fingerprint, and serves it on its TLS port", async () => {
+  device = await bootDevice();
+  const made = /tls: made the unit's certificate for (\S+), SHA-256 ([0-9A-F:]{95})/.exec(device.log);
+  assert.ok(made, "the fingerprint is on the console:\n" + device.log.slice(-2000));
+  hostname = made[1]!;
+  const shown = await sClient(["-showcerts", "-servername", hostname]);
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(shown.output);
+  assert.ok(pem, shown.output.slice(-2000));
+  certificate = pem[0] + "\n";
+  certificateFile = path.join(TMP, "device.pem");
+  fs.writeFileSync(certificateFile, certificate);
+  const x509 = new crypto.X509Certificate(certificate);
+  assert.equal(x509.fingerprint256, made[2], "the certificate served is the one the console names");
+  assert.equal(x509.publicKey.asymmetricKeyDetails?.namedCurve, "prime256v1");
+  assert.ok(x509.verify(x509.publicKey), "self-signed");
+  assert.equal(x509.checkHost(hostname + ".local"), hostname + ".local");
+  assert.equal(new Date(x509.validTo).getUTCFullYear(), 2049);
+});
+
+test("TLS 1.3 and TLS 1.2 with OpenSSL: ECDHE and ECDSA, an HTTP answer through it", async () => {
+  const tls13 = await sClient(["-tls1_3"]);
+  assert.match(tls13.output, /New, TLSv1\.3, Cipher is TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)/, tls13.output.slice(-1500));
+  assert.match(tls13.output, /HTTP\/1\.1 401/, "the web server answers through TLS 1.3");
+  const tls12 = await sClient(["-tls1_2"]);
+  assert.match(tls12.output, /New, TLSv1\.2, Cipher is ECDHE-ECDSA-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)/, tls12.output.slice(-1500));
+  assert.match(tls12.output, /HTTP\/1\.1 401/);
+  for (const group of ["X25519", "P-256"]) {
+    const g = await sClient(["-tls1_3", "-groups", group]);
+    assert.match(g.output, /HTTP\/1\.1 401/, `key exchange on ${group}`);
+  }
+});
+
+test("refused: a client that offers only RSA key exchange, and one that speaks only TLS 1.0", async () => {
+  const rsa = await sClient(["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256"]);
+  assert.match(rsa.output, /alert handshake failure|handshake failure/i, rsa.output.slice(-1500));
+  assert.doesNotMatch(rsa.output, /HTTP\/1\.1/);
+  const old = await sClient(["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+  assert.match(old.output, /alert protocol version/i, "the device's alert, not the client giving up: " + old.output.slice(-1500));
+  assert.doesNotMatch(old.output, /HTTP\/1\.1/);
+});
+
+test("curl trusting only the device's certificate: the name is checked, the page's login is asked for", async () => {
+  const ok = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{ssl_verify_result}", "--cacert", certificateFile, "--resolve", `${hostname}.local:${PORT}:127.0.0.1`, `https://${hostname}.local:${PORT}/`]);
+  assert.equal(ok.output, "401 0", ok.output);
+  const wrongName = await run("curl", ["-sS", "-o", "/dev/null", "--cacert", certificateFile, "--resolve", `elsewhere.local:${PORT}:127.0.0.1`, `https://elsewhere.local:${PORT}/`]);
+  assert.notEqual(wrongName.code, 0, "a name the certificate does not carry is refused by the client");
+  const untrusted = await run("curl", ["-sS", "-o", "/dev/null", "--resolve", `${hostname}.local:${PORT}:127.0.0.1`, `https://${hostname}.local:${PORT}/`]);
+  assert.equal(untrusted.code, 60, "without the certificate, curl does not trust it");
+});
+
+test("JANOS over wss with Node's ws: login, Authenticated, Monitor; a control and its Monitor", async () => {
+  const c = new WsClient(`wss://127.0.0.1:${PORT}/`, {}, { ca: certificate, servername: hostname + ".local" });
+  await c.opened;
+  await c.login(ADMIN.name, ADMIN.password);
+  assert.ok(c.messages.some((m) => m.Message === "Authenticated"));
+  const monitor = c.waitFor((m) => m.Message === "Monitor" && (m.Outputs as { State: number }[] | undefined)?.[0]?.State === 1, 5000, c.messages.length);
+  c.send({ Message: "Control", Command: "Close", Channel: 1 });
+  await monitor;
+  c.close();
+});
+
+test("what a TLS session costs: native memory per open session and at the handshake's peak, back to the baseline after", async () => {
+  const tls = (): Promise<{ bytes: number; peak: number }> => device.command("tls");
+  await sleep(300);
+  const idle = await tls();
+  await device.command("tls reset");
+  const sockets: net.Socket[] = [];
+  const open: { bytes: number; peak: number }[] = [];
+  for (let n = 1; n <= 3; n++) {
+    const ws = new WsClient(`wss://127.0.0.1:${PORT}/`, {}, { ca: certificate, servername: hostname + ".local" });
+    await ws.opened;
+    sockets.push(ws.ws as unknown as net.Socket);
+    open.push(await tls());
+  }
+  const perSession = (open[2]!.bytes - idle.bytes) / 3;
+  process.stdout.write(`# TLS (lin, Mbed TLS 4.0, 16 KB in / 4 KB out): ${Math.round(perSession)} B per open session, handshake peak ${open[0]!.peak - idle.bytes} B over ${idle.bytes} B shared\n`);
+  for (const s of sockets) (s as unknown as { close(): void }).close();
+  let after = await tls();
+  for (let i = 0; i < 20 && after.bytes > idle.bytes; i++) {
+    await sleep(250);
+    after = await tls();
+  }
+  assert.equal(after.bytes, idle.bytes, "every session's memory is back once it has closed");
+  assert.ok(perSession > 16_384 && perSession < 40_000, `${perSession} B per session`);
+});
+
+test("the TLS memory limit (lin: 128 KB): four sessions at once, a fifth closed before its handshake; once one ends, another gets in", async () => {
+  const open = async (): Promise<WsClient> => {
+    const c = new WsClient(`wss://127.0.0.1:${PORT}/`, {}, { ca: certificate, servername: hostname + ".local" });
+    await c.opened;
+    return c;
+  };
+  const four = [await open(), await open(), await open(), await open()];
+  await assert.rejects(open(), /socket hang up|ECONNRESET|closed/i, "the fifth is refused");
+  assert.ok(/tls: 127\.0\.0\.1 refused: TLS: no memory for another session/.test(device.log), "and the console says why");
+  four[0]!.close();
+  await sleep(500);
+  const again = await open();
+  again.close();
+  for (const c of four.slice(1)) c.close();
+});
+
+test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off, 20 handshakes in a row; the device goes on", async () => {
+  const idle = await device.heap();
+  const tlsIdle = (await device.command<{ bytes: number }>("tls")).bytes;
+  const raw = (bytes: Buffer, end = true): Promise<void> =>
+    new Promise((resolve) => {
+      const s = net.connect(PORT, "127.0.0.1", () => (end ? s.end(bytes) : s.write(bytes)));
+      s.on("data", () => {});
+      s.on("error", () => resolve());
+      s.on("close", () => resolve());
+      if (!end) setTimeout(() => s.destroy(), 300);
+    });
+  await raw(Buffer.from("GET / HTTP/1.1\r\nHost: device\r\n\r\n"));
+  await raw(crypto.randomBytes(3000));
+  await raw(Buffer.from([0x16, 0x03, 0x01, 0x40, 0x00, 0x01])); // a record header that promises 16 KB, then nothing
+  await raw(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]), false); // a ClientHello cut off
+  for (let i = 0; i < 20; i++) {
+    const r = await sClient(["-tls1_3"]);
+    assert.match(r.output, /HTTP\/1\.1 401/, `handshake ${i + 1}`);
+  }
+  let h = await device.heap();
+  for (let i = 0; i < 20 && h.slots > idle.slots + 32; i++) {
+    await sleep(250);
+    h = await device.heap();
+  }
+  assert.ok(h.slots <= idle.slots + 32, `${h.slots} slots after, ${idle.slots} before`);
+  assert.equal((await device.command<{ bytes: number }>("tls")).bytes, tlsIdle, "no session's native memory is left behind");
+});
