@@ -35,6 +35,19 @@ const COMMON = [
   "# 16 TCP connections (Moddable: 8) for the connection budget of 12 (src/connection-budget.ts): the",
   "# rest is room for connections closing, refused or in TIME_WAIT",
   "CONFIG_LWIP_MAX_ACTIVE_TCP=16",
+  "# the TLS server (hosts/moddable/tls/, on ESP-IDF's Mbed TLS 4.0): TLS 1.3 beside 1.2, ECDHE on",
+  "# X25519 and P-256, no renegotiation; records 16 KB in (a client may send full ones) and 4 KB out.",
+  "# Not built here (no ESP-IDF in CI): names from ESP-IDF's components/mbedtls/Kconfig; an unknown",
+  "# one is reported by the ESP32 build and ignored.",
+  "CONFIG_MBEDTLS_SSL_PROTO_TLS1_2=y",
+  "CONFIG_MBEDTLS_SSL_PROTO_TLS1_3=y",
+  "CONFIG_MBEDTLS_SSL_TLS1_3_KEXM_EPHEMERAL=y",
+  "CONFIG_MBEDTLS_ECP_DP_SECP256R1_ENABLED=y",
+  "CONFIG_MBEDTLS_ECP_DP_CURVE25519_ENABLED=y",
+  "CONFIG_MBEDTLS_SSL_RENEGOTIATION=n",
+  "CONFIG_MBEDTLS_ASYMMETRIC_CONTENT_LEN=y",
+  "CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=16384",
+  "CONFIG_MBEDTLS_SSL_OUT_CONTENT_LEN=4096",
 ];
 
 /** $MODDABLE/build/devices/esp32/targets/wt32_eth01/sdkconfig/sdkconfig.defaults (SDK 8.2.3): its Ethernet. */

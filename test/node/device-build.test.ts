@@ -129,6 +129,10 @@ test("ESP-IDF settings: the watchdogs on, 16 TCP connections for the budget; per
       ["CONFIG_ESP_INT_WDT", "y"],
       ["CONFIG_LWIP_MAX_ACTIVE_TCP", "16"],
       ["CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE", "y"],
+      ["CONFIG_MBEDTLS_SSL_PROTO_TLS1_3", "y"],
+      ["CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN", "16384"],
+      ["CONFIG_MBEDTLS_SSL_OUT_CONTENT_LEN", "4096"],
+      ["CONFIG_MBEDTLS_SSL_RENEGOTIATION", "n"],
     ]) assert.equal(set.get(option!), value, `${dir}: ${option}`);
     assert.ok(Number(set.get("CONFIG_ESP_TASK_WDT_TIMEOUT_S")) >= 5, "a watchdog that slow turns do not trip");
     assert.equal(set.get("CONFIG_ETH_ENABLED"), dir === "wt32_eth01" ? "y" : undefined, "the WT32-ETH01 keeps its Ethernet settings");
