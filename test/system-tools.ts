@@ -34,6 +34,7 @@ export const TEST_TOOLS: Tool[] = [CURL, MOSQUITTO, MOSQUITTO_PASSWD, MOSQUITTO_
  */
 export const DEVICE_TOOLS: Tool[] = [
   CURL,
+  CHROMIUM,
   { command: "openssl", debian: "openssl" },
   { command: "gcc", debian: "gcc" },
   { command: "make", debian: "make" },

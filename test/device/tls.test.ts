@@ -3,7 +3,8 @@
  * TLS port with its own certificate, made at its first boot (lin's flash is a RAM disk: every boot
  * here is a first one), through Mbed TLS 4.0 compiled from ../shared/mbedtls. Checked with real
  * clients: OpenSSL's s_client (TLS 1.3 and 1.2; an RSA-only and a TLS 1.0 client refused), curl
- * trusting only that certificate, and Node's ws over wss logging in to JANOS.
+ * trusting only that certificate, Node's ws over wss logging in to JANOS, and the web UI in Chromium
+ * over https and wss.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +16,9 @@ import os from "node:os";
 import path from "node:path";
 import { ADMIN, bootDevice, sleep } from "./fixture.ts";
 import { DEVICE_PORTS, type DeviceSim } from "./mcsim.ts";
+import { chromium } from "playwright-core";
 import { WsClient } from "../node/janos-clients.ts";
+import { CHROMIUM, requireTool } from "../system-tools.ts";
 
 const PORT = DEVICE_PORTS.https;
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "iobox-device-tls-"));
@@ -106,6 +109,36 @@ test("JANOS over wss with Node's ws: login, Authenticated, Monitor; a control an
   c.send({ Message: "Control", Command: "Close", Channel: 1 });
   await monitor;
   c.close();
+});
+
+test("the web UI over https in Chromium, which trusts the device's key by its pin: the login, the page live over wss; another pin is refused", async () => {
+  const spki = crypto.createHash("sha256").update(new crypto.X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" })).digest("base64");
+  const launch = (pin: string) =>
+    chromium.launch({
+      executablePath: requireTool(CHROMIUM),
+      // root in a container has no user namespaces for chromium's sandbox
+      args: [...(process.getuid?.() === 0 ? ["--no-sandbox"] : []), `--ignore-certificate-errors-spki-list=${pin}`, `--host-resolver-rules=MAP ${hostname}.local 127.0.0.1`],
+    });
+  const url = `https://${hostname}.local:${PORT}/`;
+  const browser = await launch(spki);
+  try {
+    const context = await browser.newContext({ httpCredentials: { username: ADMIN.name, password: ADMIN.password } });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator("#connection", { hasText: /^connected$/ }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator(".who").textContent(), "jnior (administrator)");
+    assert.equal(new URL(page.url()).protocol, "https:");
+    assert.equal(await page.locator("[data-relay]").count(), 8);
+  } finally {
+    await browser.close();
+  }
+  const wary = await launch(crypto.randomBytes(32).toString("base64"));
+  try {
+    const page = await (await wary.newContext()).newPage();
+    await assert.rejects(page.goto(url), /ERR_CERT_AUTHORITY_INVALID/);
+  } finally {
+    await wary.close();
+  }
 });
 
 test("what a TLS session costs: native memory per open session and at the handshake's peak, back to the baseline after", async () => {
