@@ -17,6 +17,7 @@ import path from "node:path";
 import { ADMIN, bootDevice, sleep } from "./fixture.ts";
 import { DEVICE_PORTS, type DeviceSim } from "./mcsim.ts";
 import { chromium } from "playwright-core";
+import WebSocket from "ws";
 import { WsClient } from "../node/janos-clients.ts";
 import { CHROMIUM, requireTool } from "../system-tools.ts";
 
@@ -46,6 +47,18 @@ function sClient(args: string[], request = "GET / HTTP/1.1\r\nHost: device\r\nCo
 }
 
 let device: DeviceSim;
+
+/** Waits until the sessions earlier clients left (a browser's, kept alive) have ended: the TLS engine's memory stops falling. */
+async function settled(): Promise<{ bytes: number; peak: number }> {
+  let last = await device.command<{ bytes: number; peak: number }>("tls");
+  for (let i = 0; i < 60; i++) {
+    await sleep(250);
+    const now = await device.command<{ bytes: number; peak: number }>("tls");
+    if (now.bytes === last.bytes && now.bytes < 8192) return now;
+    last = now;
+  }
+  return last;
+}
 let hostname = "";
 let certificate = "";
 let certificateFile = "";
@@ -141,10 +154,35 @@ test("the web UI over https in Chromium, which trusts the device's key by its pi
   }
 });
 
+test("the Xentara endpoint on the device, over wss only: 401 with its challenge (Basic: no token issuer is configured), a wrong password 401, plain ws 403; without a security.json no account is entitled (403)", async () => {
+  const upgrade = (url: string, authorization?: string): Promise<{ status: number; challenges: string[] }> =>
+    new Promise((resolve, reject) => {
+      const tlsOptions = { ca: certificate, servername: hostname + ".local" }; // passed on to tls.connect
+      const ws = new WebSocket(url, { ...tlsOptions, headers: authorization ? { Authorization: authorization } : {} });
+      ws.once("open", () => {
+        ws.close();
+        resolve({ status: 101, challenges: [] });
+      });
+      ws.once("unexpected-response", (req, res) => {
+        resolve({ status: res.statusCode ?? 0, challenges: res.headersDistinct["www-authenticate"] ?? [] });
+        req.destroy(); // not left open: each TLS session holds the device's memory until it ends
+      });
+      ws.once("error", reject);
+    });
+  const secure = `wss://127.0.0.1:${PORT}/api/ws`;
+  const basic = (password: string): string => "Basic " + Buffer.from(`${ADMIN.name}:${password}`).toString("base64");
+  const none = await upgrade(secure);
+  assert.equal(none.status, 401);
+  // Basic only: the device has no oauth2.json, so it names no token issuer and offers no Bearer challenge
+  assert.deepEqual(none.challenges, ['Basic realm="iobox", charset="UTF-8"']);
+  assert.equal((await upgrade(secure, basic("wrong-password"))).status, 401);
+  assert.equal((await upgrade(secure, basic(ADMIN.password))).status, 403, "the login holds, the websocket.connect entitlement is nobody's");
+  assert.equal((await upgrade(`ws://127.0.0.1:${DEVICE_PORTS.http}/api/ws`, basic(ADMIN.password))).status, 403, "never in the clear");
+});
+
 test("what a TLS session costs: native memory per open session and at the handshake's peak, back to the baseline after", async () => {
   const tls = (): Promise<{ bytes: number; peak: number }> => device.command("tls");
-  await sleep(300);
-  const idle = await tls();
+  const idle = await settled();
   await device.command("tls reset");
   const sockets: net.Socket[] = [];
   const open: { bytes: number; peak: number }[] = [];
@@ -172,6 +210,7 @@ test("the TLS memory limit (lin: 128 KB): four sessions at once, a fifth closed 
     await c.opened;
     return c;
   };
+  await settled();
   const four = [await open(), await open(), await open(), await open()];
   await assert.rejects(open(), /socket hang up|ECONNRESET|closed/i, "the fifth is refused");
   assert.ok(/tls: 127\.0\.0\.1 refused: TLS: no memory for another session/.test(device.log), "and the console says why");
@@ -183,8 +222,8 @@ test("the TLS memory limit (lin: 128 KB): four sessions at once, a fifth closed 
 });
 
 test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off, 20 handshakes in a row; the device goes on", async () => {
+  const tlsIdle = (await settled()).bytes;
   const idle = await device.heap();
-  const tlsIdle = (await device.command<{ bytes: number }>("tls")).bytes;
   const raw = (bytes: Buffer, end = true): Promise<void> =>
     new Promise((resolve) => {
       const s = net.connect(PORT, "127.0.0.1", () => (end ? s.end(bytes) : s.write(bytes)));
