@@ -55,8 +55,11 @@ export interface ListenerConfig {
   name: string;
   host?: string;
   port: number;
-  /** A certificate and key, or "identity": the unit's own, made at its first boot (src/tls/identity.ts). */
-  tls?: TlsServerOptions | "identity";
+  /**
+   * A certificate and key, or "identity": the unit's own, made at its first boot (src/tls/identity.ts).
+   * With `fallback`, a certificate the host cannot use (a bad upload) gives way to the unit's own.
+   */
+  tls?: (TlsServerOptions & { fallback?: "identity" }) | "identity";
 }
 
 export interface DeviceConfig {
@@ -297,15 +300,21 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   try {
     for (const l of config.listeners) {
       if (l.tls && !host.net.tlsServer) throw new Error(l.name + ": this host has no TLS server");
-      let tls = l.tls;
-      if (tls === "identity") {
-        const identity = ensureIdentity(host, network.manager.hostname, []);
-        host.log(identity.created ? "warn" : "info", `tls: ${identity.created ? "made the unit's certificate" : "the unit's certificate"} for ${network.manager.hostname}, SHA-256 ${identity.fingerprint}`);
-        tlsFingerprint = identity.fingerprint;
-        tls = identity;
-      }
+      const identity = (): TlsServerOptions => {
+        const made = ensureIdentity(host, network.manager.hostname, []);
+        host.log(made.created ? "warn" : "info", `tls: ${made.created ? "made the unit's certificate" : "the unit's certificate"} for ${network.manager.hostname}, SHA-256 ${made.fingerprint}`);
+        tlsFingerprint = made.fingerprint;
+        return made;
+      };
+      const listen = (tls: TlsServerOptions | undefined): Promise<number> => http.listen({ host: l.host, port: l.port, tls }).then((listener) => listener.port);
       try {
-        ports[l.name] = (await http.listen({ host: l.host, port: l.port, tls })).port;
+        if (l.tls === "identity") ports[l.name] = await listen(identity());
+        else if (l.tls?.fallback) {
+          ports[l.name] = await listen(l.tls).catch((e: Error) => {
+            host.log("error", `${l.name}: security.json's certificate cannot serve (${e.message}); the unit's own does`);
+            return listen(identity());
+          });
+        } else ports[l.name] = await listen(l.tls);
       } catch (e) {
         throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
       }

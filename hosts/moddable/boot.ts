@@ -16,6 +16,8 @@ import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
 import { LAST_ABORT_FILE } from "../../src/boot-record.ts";
 import { decodeUtf8, encodeUtf8 } from "../../src/bytes.ts";
 import { parseConfig, type ServerConfig } from "../../src/config.ts";
+import { parseOAuth2, type OAuth2Config } from "../../src/auth/oauth2.ts";
+import { parseSecurity, type SecurityConfig } from "../../src/auth/security.ts";
 import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
 import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
 import { DEVICE_PROFILE } from "../../src/device-profile.ts";
@@ -40,35 +42,65 @@ export default function boot(): void {
 
 function configure(): void {
   const notes: string[] = [];
-  const fileConfig = readConfigJson(notes);
+  const files = new ModdableFiles();
+  const fileConfig = readJsonFile(files, "config.json", notes, (text) => parseConfig(text));
+  const security = readJsonFile(files, "security.json", notes, (text) => parseSecurity(text));
+  const oauth2 = readJsonFile(files, "oauth2.json", notes, (text) => parseOAuth2(text, "oauth2.json", (p) => readText(files, p)));
   const boardName: string = fileConfig?.board ?? config.board ?? "jnior-410";
   const board = findBoard(boardName);
   if (!board) {
     throw new Error(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})`);
   }
-  const host = new ModdableHost(platform, board);
-  for (const n of notes) host.log("error", n);
+  const host = new ModdableHost(platform, board, platform.restartsInPlace ? restartInPlace : undefined);
+  for (const n of notes.splice(0)) host.log("error", n);
   const listeners: ListenerConfig[] = [];
-  // TLS with the unit's own certificate (src/tls/identity.ts), made at its first boot
-  if (!fileConfig) listeners.push({ name: "http", port: config.httpPort ?? 80 }, { name: "https", port: config.httpsPort ?? 443, tls: "identity" });
+  // TLS with the certificate security.json names, or the unit's own (src/tls/identity.ts)
+  const tls = tlsOf(files, security, notes);
+  if (!fileConfig) listeners.push({ name: "http", port: config.httpPort ?? 80 }, { name: "https", port: config.httpsPort ?? 443, tls });
   else if (fileConfig.httpServer) {
     if (fileConfig.httpServer.httpPort !== undefined) listeners.push({ name: "http", port: fileConfig.httpServer.httpPort });
-    listeners.push({ name: "https", port: fileConfig.httpServer.port, tls: "identity" });
+    listeners.push({ name: "https", port: fileConfig.httpServer.port, tls });
   } else host.log("info", "config.json has no httpServer: no web server");
-  start(host, board, listeners, fileConfig);
+  for (const n of notes.splice(0)) host.log("error", n);
+  start(host, board, listeners, { file: fileConfig, security, oauth2 });
 }
 
-function readConfigJson(notes: string[]): ServerConfig | undefined {
+/**
+ * A configuration file on flash (uploaded through the file area, which checked it whole), parsed;
+ * undefined when there is none. One that cannot be read or checked now is noted and left out, so a
+ * bad upload never cuts the device off: the manifest's settings (config.json), nobody on /api/ws
+ * (security.json), no token issuers (oauth2.json).
+ */
+function readJsonFile<T>(files: ModdableFiles, name: string, notes: string[], parse: (text: string) => T): T | undefined {
   try {
-    const files = new ModdableFiles();
-    const size = files.size("config.json");
-    if (size > MAX_CONFIG_FILE_BYTES) throw new Error(`it is larger than ${MAX_CONFIG_FILE_BYTES} bytes`); // not even read into RAM
-    const bytes = size < 0 ? undefined : files.read("config.json");
-    return bytes ? parseConfig(decodeUtf8(bytes, 0, bytes.length, true)) : undefined;
+    const text = readText(files, name);
+    return text === undefined ? undefined : parse(text);
   } catch (e) {
-    notes.push(`config.json ignored, the manifest's settings apply: ${(e as Error).message}`);
+    notes.push(`${name} ignored: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+function readText(files: ModdableFiles, path: string): string | undefined {
+  const size = files.size(path);
+  if (size > MAX_CONFIG_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`); // not even read into RAM
+  const bytes = size < 0 ? undefined : files.read(path);
+  return bytes ? decodeUtf8(bytes, 0, bytes.length, true) : undefined;
+}
+
+/** security.json's certificate and key (files uploaded to /certs), or "identity" when it names none or they cannot be read. */
+function tlsOf(files: ModdableFiles, security: SecurityConfig | undefined, notes: string[]): ListenerConfig["tls"] {
+  const named = security?.tls;
+  if (!named) return "identity";
+  try {
+    const cert = readText(files, named.certificatePath);
+    const key = readText(files, named.privateKeyPath);
+    if (cert && key) return { cert, key, fallback: "identity" };
+    notes.push(`security.json: ${cert ? named.privateKeyPath : named.certificatePath} is not on the unit; the unit's own certificate serves`);
+  } catch (e) {
+    notes.push(`security.json: its certificate cannot be read (${(e as Error).message}); the unit's own certificate serves`);
+  }
+  return "identity";
 }
 
 /**
@@ -130,7 +162,13 @@ function buildNetwork(): { defaults: [string, string][]; setupPassword: string |
   return { defaults, setupPassword: typeof c.setupPassword === "string" && c.setupPassword ? c.setupPassword : undefined };
 }
 
-function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], file: ServerConfig | undefined): void {
+interface Files {
+  file: ServerConfig | undefined;
+  security: SecurityConfig | undefined;
+  oauth2: OAuth2Config | undefined;
+}
+
+function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], { file, security, oauth2 }: Files): void {
   const net = buildNetwork();
   if (platform.noMulticast) host.log("info", `mdns: off: ${platform.noMulticast}`);
   if ((config as { ssid?: unknown }).ssid) host.log("warn", "the build's ssid= is Moddable's setup/network's, which holds the boot until it joins: build with wifiSsid= and wifiPassword=");
@@ -145,6 +183,8 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
     mqtt: mqttLimits(),
     firmware: { board: platform.firmwareBoard, publicKey: builtInReleaseKey() },
     authentication: file?.httpServer?.authentication,
+    security,
+    oauth2,
   }).then(
     (device) => {
       running = device;
@@ -165,6 +205,12 @@ function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfi
  */
 /** The unit once it is up: the abort hook tells it (its boot then counts as failed). */
 let running: Device | undefined;
+
+/** Platform.restartsInPlace: the core, stopped by its reboot, starts again from the files on flash. */
+function restartInPlace(): void {
+  running = undefined;
+  Promise.resolve().then(boot); // after the stop's last jobs
+}
 
 function onAbort(reason: string, exception: unknown): boolean | undefined {
   let why = String(reason);

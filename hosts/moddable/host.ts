@@ -68,10 +68,11 @@ export class ModdableHost implements Host {
   readonly update: FirmwareUpdate | undefined;
   readonly link: Link | undefined;
   readonly unitId: string;
-  /** System.restart (esp_restart) where modules/io installs it: the ESP32; lin has none. */
-  readonly restart: (() => void) | undefined = typeof System !== "undefined" && typeof System.restart === "function" ? () => System!.restart!() : undefined;
+  /** System.restart (esp_restart) where modules/io installs it (the ESP32); elsewhere the `restart` given, if any. */
+  readonly restart: (() => void) | undefined;
 
-  constructor(platform: Platform, board: BoardProfile) {
+  constructor(platform: Platform, board: BoardProfile, restart?: () => void) {
+    this.restart = typeof System !== "undefined" && typeof System.restart === "function" ? () => System!.restart!() : restart;
     const bootTicks = Time.ticks; // at boot, never in a module body: the preloader runs no native code
     this.clock = {
       now: (): number => Date.now(),

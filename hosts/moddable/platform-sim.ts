@@ -17,5 +17,6 @@ const platform: Platform = {
   // modules/network/socket/lin/modSocket.c (8.2.3) tests inet_pton's result the wrong way round
   noMulticast: "Moddable's lin socket module refuses every multicast group",
   simulatedBoard: () => board,
+  restartsInPlace: true,
 };
 export default platform;

@@ -18,4 +18,9 @@ export interface Platform {
   noMulticast?: string;
   /** Where the pins are simulated (lin): the board, for the test build's test port. */
   simulatedBoard?(): SimBoard | undefined;
+  /**
+   * The platform cannot restart the machine (lin: mcsim has no restart), so a reboot starts the
+   * core again in the same VM; its flash (lin's is a RAM disk) is kept, as a restart keeps a unit's.
+   */
+  restartsInPlace?: boolean;
 }

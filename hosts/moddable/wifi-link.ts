@@ -72,6 +72,9 @@ export class WifiLink implements Link {
       this.apOpen = false;
       return undefined;
     }
+    // the mode says so first: once a link closed the access point (STATION), Moddable's simulator
+    // refuses to open one without (a restart in place found it); the ESP32 takes it either way
+    WiFi.mode = STATION_AND_AP;
     WiFi.accessPoint({ ssid: options.ssid, password: options.password, station: true } as Parameters<typeof WiFi.accessPoint>[0]);
     this.apOpen = true;
     return ip("ap") ?? DEFAULT_AP_ADDRESS;

@@ -18,6 +18,8 @@ import { ADMIN, bootDevice, sleep } from "./fixture.ts";
 import { DEVICE_PORTS, type DeviceSim } from "./mcsim.ts";
 import { chromium } from "playwright-core";
 import WebSocket from "ws";
+import * as cborg from "cborg";
+import { makeSelfSigned } from "../../hosts/node/dev-cert.ts";
 import { WsClient } from "../node/janos-clients.ts";
 import { CHROMIUM, requireTool } from "../system-tools.ts";
 
@@ -247,4 +249,79 @@ test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off
   }
   assert.ok(h.slots <= idle.slots + 32, `${h.slots} slots after, ${idle.slots} before`);
   assert.equal((await device.command<{ bytes: number }>("tls")).bytes, tlsIdle, "no session's native memory is left behind");
+});
+
+// ---- an owner's certificate and the Xentara endpoint, provisioned as an owner would ---------------
+
+/** A Xentara client over CBOR (xentara.md): calls by opcode, results by request id. */
+class XentaraClient {
+  private id = 1;
+  private readonly packets: unknown[][] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer) => this.packets.push(...(cborg.decode(new Uint8Array(data), { useMaps: true, tags: cborg.Tagged.preserve(37, 121, 122, 1001, 4) }) as unknown[][])));
+  }
+  async result(op: number, params?: Map<number, unknown>): Promise<unknown> {
+    const id = this.id++;
+    this.ws.send(cborg.encode([params ? [0, id, op, params] : [0, id, op]]));
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await sleep(20)) {
+      const r = this.packets.find((p) => Array.isArray(p) && (p[0] === 1 || p[0] === 2) && p[1] === id);
+      if (r) {
+        assert.equal(r[0], 1, `opcode ${op} failed`);
+        return r[2];
+      }
+    }
+    throw new Error(`no answer to opcode ${op}`);
+  }
+}
+
+test("provisioned as an owner would: certificate, key, security.json and config.json uploaded with JANOS file messages, then Reboot; the owner's certificate serves, and the Xentara endpoint logs in (Basic), says hello and browses", async () => {
+  const owner = makeSelfSigned(["plant-box.example"], []);
+  const security = {
+    TLS: { serverCertificate: { certificatePath: "certs/owner.pem", privateKeyPath: "certs/owner-key.pem" } },
+    roles: [{ name: "Administrator", UUID: "8a38fb06-fa47-4f98-9419-a0fb6511e671" }],
+    ACL: { inherit: false, entries: [{ role: "Administrator", allow: ["websocket.connect", "read", "write"] }] },
+  };
+  const files: [string, string][] = [
+    ["/certs/owner.pem", owner.cert],
+    ["/certs/owner-key.pem", owner.key],
+    ["/security.json", JSON.stringify(security)],
+    ["/config.json", JSON.stringify({ httpServer: { port: PORT, httpPort: DEVICE_PORTS.http } })],
+  ];
+  const c = new WsClient(`wss://127.0.0.1:${PORT}/`, {}, { ca: certificate, servername: hostname + ".local" });
+  await c.opened;
+  await c.login(ADMIN.name, ADMIN.password);
+  for (const [file, text] of files) {
+    const answer = c.waitFor((m) => m.Message === "File Write Response" || m.Message === "Error", 5000, c.messages.length);
+    c.send({ Message: "File Write", File: file, Size: Buffer.byteLength(text), Encoding: "base64", Data: Buffer.from(text).toString("base64") });
+    assert.equal((await answer).Status, "Succeed", `${file}: ${JSON.stringify(await answer)}`);
+  }
+  const readies = (): number => device.log.split("iobox ready").length - 1;
+  const before = readies();
+  const rebooting = c.waitFor((m) => m.Message === "Reboot Response" || m.Message === "Error", 5000, c.messages.length);
+  c.send({ Message: "Reboot" });
+  assert.equal((await rebooting).Status, "Rebooting");
+  for (let i = 0; i < 100 && readies() === before; i++) await sleep(100);
+  assert.equal(readies(), before + 1, "the core started again (lin restarts in place):\n" + device.log.slice(-2000));
+
+  // the owner's certificate, and nothing new of the unit's own
+  const served = await sClient(["-showcerts", "-servername", "plant-box.example"]);
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(served.output)![0];
+  assert.equal(new crypto.X509Certificate(pem).fingerprint256, new crypto.X509Certificate(owner.cert).fingerprint256);
+  const ownerFile = path.join(TMP, "owner.pem");
+  fs.writeFileSync(ownerFile, owner.cert);
+  const ok = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ownerFile, "--resolve", `plant-box.example:${PORT}:127.0.0.1`, `https://plant-box.example:${PORT}/`]);
+  assert.equal(ok.output, "401");
+
+  // Xentara: Basic login over wss, hello, browse from the root
+  const ws = new WebSocket(`wss://127.0.0.1:${PORT}/api/ws`, { ...{ ca: owner.cert, servername: "plant-box.example" }, headers: { Authorization: "Basic " + Buffer.from(`${ADMIN.name}:${ADMIN.password}`).toString("base64") } });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("unexpected-response", (_q, res) => reject(new Error(`/api/ws answered ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+  const x = new XentaraClient(ws);
+  assert.deepEqual(await x.result(14, new Map([[0, 1], [1, 1]])), new Map([[0, 1]]), "hello");
+  const tree = (await x.result(1, new Map([[0, new cborg.Tagged(37, new Uint8Array(16))]]))) as Map<number, unknown>[];
+  assert.ok(Array.isArray(tree) && tree.length > 0, "the root has elements");
+  ws.close();
 });
