@@ -13,7 +13,7 @@ import { WebSessions } from "./auth/web-sessions.ts";
 import type { BoardProfile } from "./boards.ts";
 import { BootRecord, SAFE_MODE_AFTER } from "./boot-record.ts";
 import { DEFAULT_AUTHENTICATION, type Authentication } from "./config.ts";
-import { ensureIdentity } from "./tls/identity.ts";
+import { ensureIdentity, fingerprint, pemBody } from "./tls/identity.ts";
 import { ConnectionBudget, SIMULATOR_BUDGET, type BudgetOptions } from "./connection-budget.ts";
 import { factoryReset, resetRequested } from "./factory-reset.ts";
 import { FileArea, SIMULATOR_FILES, type FileAreaLimits } from "./files/file-area.ts";
@@ -117,7 +117,7 @@ export interface Device {
   readonly serialNumber: number;
   /** The administrator password generated at this boot, to be shown once; undefined otherwise. */
   readonly generatedPassword: string | undefined;
-  /** SHA-256 of the unit's own TLS certificate, when a listener serves it. */
+  /** SHA-256 of the certificate the TLS port serves (the unit's own, or the one security.json names). */
   readonly tlsFingerprint: string | undefined;
   readonly http: HttpServer;
   readonly registry: Registry;
@@ -180,7 +180,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   if (await resetRequested(host, config.board.button)) factoryReset(host, registry);
 
   const ports: Record<string, number> = {};
-  const network = new NetworkServices(host, registry, { ...config.network, identity: { model: config.board.model, serialNumber, version: VERSION }, ports: () => ports });
+  const network = new NetworkServices(host, registry, { ...config.network, identity: { model: config.board.model, serialNumber, version: VERSION }, ports: () => ports, tlsFingerprint: () => tlsFingerprint });
   const users = new UserStore(host);
   for (const u of config.users ?? []) users.put(u);
   // a unit that opens its setup access point at once has its administrator password chosen on the setup page
@@ -199,7 +199,8 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
   const budget = new ConnectionBudget(host, config.budget ?? SIMULATOR_BUDGET);
   // a certificate that changed may be the MQTT client's CA file
   const files = new FileArea(host, config.files ?? SIMULATOR_FILES, (_path, kind) => kind === "certificate" && mqtt.refresh());
-  const firmware = new FirmwareUpdater(host, registry, { board: config.firmware?.board ?? "none", publicKey: config.firmware?.publicKey, version: VERSION }, () => reboot("a firmware update"));
+  // a restart in place runs the same image again: the new one waits for a real restart
+  const firmware = new FirmwareUpdater(host, registry, { board: config.firmware?.board ?? "none", publicKey: config.firmware?.publicKey, version: VERSION }, () => !host.restartsInPlace && reboot("a firmware update"));
   const probation = new Probation(host, registry, firmware, VERSION, (why) => reboot(why));
   const auth = new Authenticator(host, users, new FailureLimiter(host.clock));
   const authentication = config.authentication ?? DEFAULT_AUTHENTICATION;
@@ -254,6 +255,7 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
     outputs: io.outputs.length,
     uptimeMs: () => host.clock.monotonic() - bootedAt,
     ports: () => ports,
+    tlsFingerprint: () => tlsFingerprint,
   };
   const status = (): DeviceStatus => ({
     model: facts.model,
@@ -310,11 +312,21 @@ export async function startDevice(host: Host, config: DeviceConfig): Promise<Dev
       try {
         if (l.tls === "identity") ports[l.name] = await listen(identity());
         else if (l.tls?.fallback) {
-          ports[l.name] = await listen(l.tls).catch((e: Error) => {
-            host.log("error", `${l.name}: security.json's certificate cannot serve (${e.message}); the unit's own does`);
-            return listen(identity());
-          });
-        } else ports[l.name] = await listen(l.tls);
+          const given = l.tls;
+          ports[l.name] = await listen(given).then(
+            (port) => {
+              tlsFingerprint = servedFingerprint(host, given.cert);
+              return port;
+            },
+            (e: Error) => {
+              host.log("error", `${l.name}: security.json's certificate cannot serve (${e.message}); the unit's own does`);
+              return listen(identity());
+            },
+          );
+        } else {
+          ports[l.name] = await listen(l.tls);
+          if (l.tls) tlsFingerprint = servedFingerprint(host, l.tls.cert);
+        }
       } catch (e) {
         throw new Error(`${l.name}: cannot listen on ${l.host ?? "*"}:${l.port}: ${(e as Error).message}`);
       }
@@ -468,4 +480,10 @@ class DeviceValues implements LiveValues {
   liveKeys(): string[] {
     return ["$SerialNumber", "$Model", "$Version", "$BootTime", "$SafeMode", "$FailedBoots", "$LastAbort"];
   }
+}
+
+/** SHA-256 of the first certificate of a PEM chain, as browsers show it. */
+function servedFingerprint(host: Host, pem: string): string | undefined {
+  const der = pemBody(pem);
+  return der && fingerprint(host, der);
 }

@@ -45,9 +45,11 @@ export interface Host {
   readonly unitId: string;
   /**
    * Restarts the unit: the device reboots; the simulator stops its device and starts it again.
-   * Absent where the platform cannot (Moddable's lin simulator). The core flushes and stops first.
+   * Absent where the platform cannot. The core flushes and stops first.
    */
   restart?(): void;
+  /** The restart starts the core again in the same program (Moddable's lin): a firmware update cannot run by it. */
+  readonly restartsInPlace?: boolean;
   log(level: LogLevel, message: string): void;
 }
 

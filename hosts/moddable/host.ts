@@ -70,9 +70,12 @@ export class ModdableHost implements Host {
   readonly unitId: string;
   /** System.restart (esp_restart) where modules/io installs it (the ESP32); elsewhere the `restart` given, if any. */
   readonly restart: (() => void) | undefined;
+  readonly restartsInPlace: boolean;
 
   constructor(platform: Platform, board: BoardProfile, restart?: () => void) {
-    this.restart = typeof System !== "undefined" && typeof System.restart === "function" ? () => System!.restart!() : restart;
+    const system = typeof System !== "undefined" && typeof System.restart === "function";
+    this.restart = system ? () => System!.restart!() : restart;
+    this.restartsInPlace = !system && restart !== undefined;
     const bootTicks = Time.ticks; // at boot, never in a module body: the preloader runs no native code
     this.clock = {
       now: (): number => Date.now(),

@@ -14,6 +14,8 @@ export interface NetworkServicesOptions extends NetworkOptions {
   identity: { model: string; serialNumber: number; version: string };
   /** The bound ports by listener name (http, jmp): what mDNS announces. */
   ports(): Readonly<Record<string, number>>;
+  /** SHA-256 of the certificate the TLS port serves (announced, so that a client can check it before it trusts it). */
+  tlsFingerprint?(): string | undefined;
   /** The captive DNS's port (53 on the device); without it, none. */
   captiveDnsPort?: number;
   /** Announce by mDNS (default true). */
@@ -88,6 +90,9 @@ export class NetworkServices {
       ["ws", "/"],
     ];
     if (ports.jmp !== undefined) txt.push(["jmp", String(ports.jmp)]);
+    if (ports.https !== undefined) txt.push(["https", String(ports.https)]);
+    const fingerprint = this.options.tlsFingerprint?.();
+    if (fingerprint) txt.push(["sha256", fingerprint.replace(/:/g, "").toLowerCase()]); // 64 hex: TXT strings are short
     return [
       { type: "_http._tcp", port: http, txt: [["path", "/"]] },
       { type: "_iobox._tcp", port: http, txt },

@@ -34,6 +34,8 @@ export interface DeviceFacts {
   outputs: number;
   uptimeMs(): number;
   ports(): Readonly<Record<string, number>>;
+  /** SHA-256 of the certificate the TLS port serves (src/tls/identity.ts). */
+  tlsFingerprint(): string | undefined;
 }
 
 /** Who the device is: the start of both /api/info and /status. */
@@ -51,6 +53,8 @@ export interface DeviceInfo extends DeviceIdentity {
   bootTime: string;
   /** The bound port per listener name (http, https, jmp). */
   ports: Readonly<Record<string, number>>;
+  /** What an owner checks against the browser's view of the certificate; null without a TLS port. */
+  tlsFingerprint: string | null;
   simulator: boolean;
   safeMode: boolean;
   canReboot: boolean;
@@ -72,6 +76,7 @@ function info(c: WebContext, ex: Exchange): void {
     uptimeMs: facts.uptimeMs(),
     bootTime: facts.bootTime(),
     ports: facts.ports(),
+    tlsFingerprint: facts.tlsFingerprint() ?? null,
     simulator: facts.simulator,
     safeMode: facts.safeMode,
     canReboot: facts.canReboot,

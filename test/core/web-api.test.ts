@@ -29,6 +29,7 @@ test("GET /api/info: who the device is and who is asking, behind the page login"
       uptimeMs: undefined,
       bootTime: undefined,
       ports: { http: 80, jmp: 9220 },
+      tlsFingerprint: null, // no TLS port here
       simulator: false,
       safeMode: false,
       canReboot: true,

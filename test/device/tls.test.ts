@@ -295,6 +295,12 @@ test("provisioned as an owner would: certificate, key, security.json and config.
     c.send({ Message: "File Write", File: file, Size: Buffer.byteLength(text), Encoding: "base64", Data: Buffer.from(text).toString("base64") });
     assert.equal((await answer).Status, "Succeed", `${file}: ${JSON.stringify(await answer)}`);
   }
+  // no private key is readable over any protocol: the unit's own lies outside the file area, an uploaded one is never read back
+  for (const file of ["/tls/identity.key.pem", "/certs/owner-key.pem"]) {
+    const refused = c.waitFor((m) => m.Message === "File Read Response" || m.Message === "Error", 5000, c.messages.length);
+    c.send({ Message: "File Read", File: file });
+    assert.equal((await refused).Text, "403 Forbidden", file);
+  }
   const readies = (): number => device.log.split("iobox ready").length - 1;
   const before = readies();
   const rebooting = c.waitFor((m) => m.Message === "Reboot Response" || m.Message === "Error", 5000, c.messages.length);

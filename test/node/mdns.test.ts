@@ -4,6 +4,8 @@
  * crosses a real (virtual) Ethernet link as on a LAN. Network namespaces need root; a run that is
  * not root fails here saying so.
  */
+import crypto from "node:crypto";
+import fs from "node:fs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -67,7 +69,8 @@ function browse(seconds: number, ...types: string[]): Promise<{ type: string; na
 }
 
 test("python3-zeroconf on another host finds the unit: <name>.local, _http._tcp and _iobox._tcp with the TXT a client needs", async () => {
-  sim = await start(["--host", UNIT, "--http-port", "8080", "--https-port", "0", "--jmp-port", "9220", "--data", tempDir(), "--password", "Admin-pw-1", "--set", "IpConfig/Hostname=pumphouse"], ["ip", "netns", "exec", NS_UNIT]);
+  const data = tempDir();
+  sim = await start(["--host", UNIT, "--http-port", "8080", "--https-port", "0", "--jmp-port", "9220", "--data", data, "--password", "Admin-pw-1", "--set", "IpConfig/Hostname=pumphouse"], ["ip", "netns", "exec", NS_UNIT]);
   const found = await browse(10, "_iobox._tcp.local.", "_http._tcp.local.");
   const iobox = found.find((f) => f.type === "_iobox._tcp.local.");
   assert.ok(iobox, "an _iobox._tcp service: " + JSON.stringify(found));
@@ -81,6 +84,10 @@ test("python3-zeroconf on another host finds the unit: <name>.local, _http._tcp 
   assert.equal(iobox.txt.ws, "/");
   assert.match(iobox.txt.serial!, /^\d+$/);
   assert.match(iobox.txt.mac!, /^[0-9a-f]{12}$/);
+  // the TLS port and the SHA-256 of the certificate it serves, to check before trusting it
+  assert.equal(iobox.txt.https, String(sim.ports.https));
+  const served = new crypto.X509Certificate(fs.readFileSync(path.join(data, "tls/dev-cert.pem")));
+  assert.equal(iobox.txt.sha256, served.fingerprint256.replace(/:/g, "").toLowerCase());
   const http = found.find((f) => f.type === "_http._tcp.local.");
   assert.equal(http?.port, 8080);
   assert.equal(http?.txt.path, "/");

@@ -26,6 +26,8 @@ export function deviceView(): View {
   const boot = fact("Booted");
   const board = fact("Board");
   const platform = fact("Platform");
+  const fingerprint = fact("Certificate SHA-256");
+  fingerprint.classList.add("fingerprint");
   watch("$Model", (v) => (model.textContent = v));
   watch("$SerialNumber", (v) => (serial.textContent = v));
   watch("$Version", (v) => (version.textContent = v));
@@ -43,6 +45,8 @@ export function deviceView(): View {
     if (!version.textContent) version.textContent = i.version;
     board.textContent = i.board;
     platform.textContent = i.platform + (i.simulator ? " (simulator)" : "");
+    // what a browser shows for the certificate the TLS port serves: compare before trusting it
+    fingerprint.textContent = i.tlsFingerprint ?? "no TLS port";
     tick();
   });
   const el = h("div", null, h("section", { class: "card" }, h("h2", null, "Device"), list), keyForm("Name", [{ key: "Device/Desc", label: "Device name", placeholder: "iobox <serial number>" }]), passwordForm(), restartCard());
