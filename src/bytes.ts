@@ -285,6 +285,19 @@ export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffe
   return out;
 }
 
+/** `parts` one after another, in a new array. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Compares in time that depends only on the lengths, for secrets. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -4,7 +4,7 @@
  * device's own identity. The host brings the key pair and the signature (Crypto.generateP256,
  * signP256); nothing else about certificates is needed on the device.
  */
-import { encodeUtf8, toBase64 } from "../bytes.ts";
+import { encodeUtf8, joinBytes, toBase64 } from "../bytes.ts";
 
 export interface SelfSigned {
   /** The uncompressed public point, 65 bytes. */
@@ -143,13 +143,5 @@ function ascii(text: string): Uint8Array {
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }

@@ -11,7 +11,8 @@
  */
 import net from "node:net";
 import { FuzzFinding, printable, type FuzzSubject, type FuzzTarget } from "../core/fuzz/engine.ts";
-import { SESSION_PLACEHOLDER, WS_HANDSHAKE, concat } from "../core/fuzz/corpus.ts";
+import { SESSION_PLACEHOLDER, WS_HANDSHAKE } from "../core/fuzz/corpus.ts";
+import { joinBytes } from "../../src/bytes.ts";
 import { httpTarget, janosTarget, jmpTarget, mqttTarget, websocketTarget } from "../core/fuzz/targets.ts";
 import { authDigest } from "../node/janos-clients.ts";
 import { cookieFrom, digestFetch } from "../node/web-client.ts";
@@ -165,7 +166,7 @@ export function deviceTargets(device: () => DeviceSim, users: DeviceUsers, mqttP
   const websocket: FuzzTarget = {
     ...websocketTarget,
     async start() {
-      return subject(device(), "websocket", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.http, concat([WS_HANDSHAKE, input]), QUICK)), HTTP_LANES));
+      return subject(device(), "websocket", lanes(async (input) => void (await rawExchange(DEVICE_PORTS.http, joinBytes([WS_HANDSHAKE, input]), QUICK)), HTTP_LANES));
     },
   };
   const jmp: FuzzTarget = {

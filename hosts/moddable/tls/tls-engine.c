@@ -308,8 +308,9 @@ void xs_tlssession_step(xsMachine *the)
 
 /*
  * write(bytes): encrypts plaintext into a record; returns the bytes taken (> 0), or
- * MBEDTLS_ERR_SSL_WANT_WRITE when the ciphertext waiting must be taken first (then call again with
- * the same bytes: the record is made already), or another error.
+ * MBEDTLS_ERR_SSL_WANT_WRITE when the ciphertext waiting must be taken first, or _WANT_READ when the
+ * session waits for the peer (either way, call again later with the same bytes: the record may be
+ * made already), or another error.
  */
 void xs_tlssession_write(xsMachine *the)
 {
@@ -317,10 +318,7 @@ void xs_tlssession_write(xsMachine *the)
 	void *data;
 	xsUnsignedValue length;
 	xsmcGetBufferReadable(xsArg(0), &data, &length);
-	int result = mbedtls_ssl_write(&session->ssl, data, length);
-	if (MBEDTLS_ERR_SSL_WANT_READ == result)
-		result = MBEDTLS_ERR_SSL_WANT_WRITE;
-	xsmcSetInteger(xsResult, result);
+	xsmcSetInteger(xsResult, mbedtls_ssl_write(&session->ssl, data, length));
 }
 
 /* take(): the ciphertext waiting to be sent, in a new ArrayBuffer, or undefined */
@@ -402,14 +400,23 @@ void xs_tls_reset_peak(xsMachine *the)
 	gPeak = gBytes;
 }
 
+/* a P-256 key pair's attributes, for `usage` (and `algorithm`, 0 for none) */
+static psa_key_attributes_t p256Attributes(psa_key_usage_t usage, psa_algorithm_t algorithm)
+{
+	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
+	psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+	psa_set_key_bits(&attributes, 256);
+	psa_set_key_usage_flags(&attributes, usage);
+	if (algorithm)
+		psa_set_key_algorithm(&attributes, algorithm);
+	return attributes;
+}
+
 /* generateP256(): [private scalar (32 bytes), uncompressed public point (65)], from PSA's random generator */
 void xs_p256_generate(xsMachine *the)
 {
 	ready(the);
-	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
-	psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
-	psa_set_key_bits(&attributes, 256);
-	psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_EXPORT);
+	psa_key_attributes_t attributes = p256Attributes(PSA_KEY_USAGE_EXPORT, 0);
 	mbedtls_svc_key_id_t key;
 	psa_status_t status = psa_generate_key(&attributes, &key);
 	if (PSA_SUCCESS != status)
@@ -441,11 +448,7 @@ void xs_p256_sign(xsMachine *the)
 	xsUnsignedValue keyLength, messageLength;
 	xsmcGetBufferReadable(xsArg(0), &privateKey, &keyLength);
 	xsmcGetBufferReadable(xsArg(1), &message, &messageLength);
-	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
-	psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
-	psa_set_key_bits(&attributes, 256);
-	psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_SIGN_MESSAGE);
-	psa_set_key_algorithm(&attributes, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+	psa_key_attributes_t attributes = p256Attributes(PSA_KEY_USAGE_SIGN_MESSAGE, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
 	mbedtls_svc_key_id_t key;
 	psa_status_t status = psa_import_key(&attributes, privateKey, keyLength, &key);
 	if (PSA_SUCCESS != status)

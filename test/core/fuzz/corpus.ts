@@ -3,7 +3,7 @@
  * JANOS message, the web API's requests, WebSocket frames of each kind, MQTT packets a broker
  * sends), from which the mutator works outward. An input that found a bug belongs here afterwards.
  */
-import { encodeUtf8 } from "../../../src/bytes.ts";
+import { encodeUtf8, joinBytes } from "../../../src/bytes.ts";
 import { encodeCbor, Tagged } from "../../../src/cbor.ts";
 import { jmpFrame } from "../../../src/janos/jmp-framing.ts";
 import { encodePacket } from "../../../src/mqtt/codec.ts";
@@ -61,7 +61,7 @@ const jmp = (text: string): Uint8Array => jmpFrame(encodeUtf8(text));
 
 export const JMP_SEEDS: Uint8Array[] = [
   ...JANOS_MESSAGES.map(jmp),
-  concat([jmp(JANOS_MESSAGES[0]!), jmp(JANOS_MESSAGES[1]!), jmp(JANOS_MESSAGES[2]!)]),
+  joinBytes([jmp(JANOS_MESSAGES[0]!), jmp(JANOS_MESSAGES[1]!), jmp(JANOS_MESSAGES[2]!)]),
   ascii('[9999999,{"Message":""}]'),
   ascii("[0,]"),
   ascii(' \r\n[2,{}]\n'),
@@ -73,7 +73,7 @@ export const JMP_WORDS: Uint8Array[] = [...JSON_WORDS, ...words(["[", "[0,", "[1
 
 function request(head: string, body = ""): Uint8Array {
   const b = encodeUtf8(body);
-  return concat([ascii(head.replace(/\n/g, "\r\n") + (body ? `Content-Length: ${b.length}\r\n` : "") + "\r\n"), b]);
+  return joinBytes([ascii(head.replace(/\n/g, "\r\n") + (body ? `Content-Length: ${b.length}\r\n` : "") + "\r\n"), b]);
 }
 
 const COOKIE = `Cookie: iobox_session=${SESSION_PLACEHOLDER}\nOrigin: http://device\n`;
@@ -96,7 +96,7 @@ export const HTTP_SEEDS: Uint8Array[] = [
   request("POST /api/users/x HTTP/1.1\nHost: device\nTransfer-Encoding: chunked\n" + COOKIE, "5\r\nhello\r\n0\r\n\r\n"),
   request("GET /api/ws HTTP/1.1\nHost: device\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\nSec-WebSocket-Version: 13\n"),
   request("POST /logout HTTP/1.1\nHost: device\n"),
-  concat([request("GET /status HTTP/1.1\nHost: device\n" + COOKIE), request("HEAD / HTTP/1.1\nHost: device\n"), request("OPTIONS * HTTP/1.1\nHost: device\n")]),
+  joinBytes([request("GET /status HTTP/1.1\nHost: device\n" + COOKIE), request("HEAD / HTTP/1.1\nHost: device\n"), request("OPTIONS * HTTP/1.1\nHost: device\n")]),
   ascii("GET / HTTP/1.0\r\n\r\n"),
 ];
 
@@ -121,7 +121,7 @@ function frame(opcode: number, payload: string | Uint8Array, fin = true, rsv = 0
 
 export const WS_SEEDS: Uint8Array[] = [
   ...JANOS_MESSAGES.slice(0, 12).map((m) => frame(OP_TEXT, m)),
-  concat([frame(OP_TEXT, '{"Message":', false), frame(OP_PING, "p"), frame(OP_CONTINUATION, '"Status"}')]),
+  joinBytes([frame(OP_TEXT, '{"Message":', false), frame(OP_PING, "p"), frame(OP_CONTINUATION, '"Status"}')]),
   frame(OP_BINARY, new Uint8Array([1, 2, 3])),
   frame(OP_PING, "hello"),
   frame(OP_PONG, ""),
@@ -194,7 +194,7 @@ export const MQTT_SEEDS: Uint8Array[] = [
   encodePacket({ cmd: "pingresp" } as never),
   encodePacket({ cmd: "unsuback", messageId: 4 } as never),
   encodePacket({ cmd: "connack", returnCode: 0, sessionPresent: true } as never),
-  concat([publish(`${MQTT_PREFIX}/relay/1/set`, "off", 2), encodePacket({ cmd: "pubrel", messageId: 7 } as never), encodePacket({ cmd: "pingresp" } as never)]),
+  joinBytes([publish(`${MQTT_PREFIX}/relay/1/set`, "off", 2), encodePacket({ cmd: "pubrel", messageId: 7 } as never), encodePacket({ cmd: "pingresp" } as never)]),
 ];
 
 export const MQTT_WORDS: Uint8Array[] = [
@@ -204,14 +204,3 @@ export const MQTT_WORDS: Uint8Array[] = [
   new Uint8Array([0xe0, 0x00]), new Uint8Array([0xd0, 0x00]), new Uint8Array([0x90, 0x03, 0x00, 0x01, 0x80]),
 ];
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

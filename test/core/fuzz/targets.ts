@@ -13,7 +13,7 @@
  * - decoders (CBOR) return a value or throw their own error, and what they return encodes and
  *   decodes to the same value.
  */
-import { decodeLatin1, decodeUtf8, encodeUtf8, toHex } from "../../../src/bytes.ts";
+import { decodeLatin1, decodeUtf8, encodeUtf8, joinBytes, toHex } from "../../../src/bytes.ts";
 import { CborError, decodeCbor, encodeCbor, Tagged, type CborValue } from "../../../src/cbor.ts";
 import { DEVICE_PROFILE } from "../../../src/device-profile.ts";
 import { digest } from "../../../src/digest.ts";
@@ -28,7 +28,6 @@ import { logIn } from "../web-fixture.ts";
 import {
   CBOR_SEEDS,
   CBOR_WORDS,
-  concat,
   HTTP_SEEDS,
   HTTP_WORDS,
   JANOS_MESSAGES,
@@ -164,7 +163,7 @@ function replace(input: Uint8Array, needle: Uint8Array, by: Uint8Array): Uint8Ar
   }
   if (!parts.length) return input;
   parts.push(input.subarray(at));
-  return concat(parts);
+  return joinBytes(parts);
 }
 
 // ---- generators --------------------------------------------------------------------------------
@@ -222,8 +221,8 @@ function httpRequest(p: Prng): Uint8Array {
   const chunked = lines.includes("Transfer-Encoding: chunked");
   if (!chunked && (body || p.below(2))) lines.push(`Content-Length: ${p.below(8) ? encodeUtf8(body).length : p.below(100000)}`);
   const b = encodeUtf8(body);
-  const payload = chunked ? concat([ascii(b.length.toString(16) + "\r\n"), b, ascii("\r\n0\r\n\r\n")]) : b;
-  return concat([ascii(lines.join("\r\n") + "\r\n\r\n"), payload]);
+  const payload = chunked ? joinBytes([ascii(b.length.toString(16) + "\r\n"), b, ascii("\r\n0\r\n\r\n")]) : b;
+  return joinBytes([ascii(lines.join("\r\n") + "\r\n\r\n"), payload]);
 }
 
 function wsFrames(p: Prng): Uint8Array {
@@ -233,7 +232,7 @@ function wsFrames(p: Prng): Uint8Array {
     p.fill(mask);
     const opcode = p.below(4) ? pick(p, [0x0, 0x1, 0x1, 0x1, 0x2, 0x8, 0x9, 0xa]) : p.below(16);
     let payload: Uint8Array;
-    if (opcode === 0x8 && p.below(2)) payload = concat([new Uint8Array([p.below(2) ? 0x03 : p.below(256), p.below(256)]), ascii("bye")]);
+    if (opcode === 0x8 && p.below(2)) payload = joinBytes([new Uint8Array([p.below(2) ? 0x03 : p.below(256), p.below(256)]), ascii("bye")]);
     else if (p.below(3)) payload = encodeUtf8(janosMessage(p));
     else {
       payload = new Uint8Array(p.below(p.below(8) ? 200 : 70_000));
@@ -241,7 +240,7 @@ function wsFrames(p: Prng): Uint8Array {
     }
     frames.push(encodeMaskedFrame(opcode, payload, mask, p.below(5) > 0, p.below(10) ? 0 : p.below(8)));
   }
-  return concat(frames);
+  return joinBytes(frames);
 }
 
 function mqttPackets(p: Prng): Uint8Array {
@@ -255,7 +254,7 @@ function mqttPackets(p: Prng): Uint8Array {
     if (p.below(4)) packets.push(encodePacket({ cmd: "publish", topic, payload, qos, dup: p.below(8) === 0, retain: p.below(8) === 0, messageId: qos ? 1 + p.below(65535) : undefined } as never));
     else packets.push(encodePacket(pick(p, [{ cmd: "pubrel", messageId: p.below(10) }, { cmd: "puback", messageId: p.below(10) }, { cmd: "pingresp" }, { cmd: "suback", messageId: p.below(4), granted: [0, 1, 2, 128] }, { cmd: "connack", returnCode: p.below(6) }]) as never));
   }
-  return concat(packets);
+  return joinBytes(packets);
 }
 
 function cborValue(p: Prng, depth: number): CborValue {
@@ -317,7 +316,7 @@ export const websocketTarget: FuzzTarget = {
   async start(): Promise<FuzzSubject> {
     const d = await new FuzzedDevice().boot();
     return {
-      exec: (input) => oneConnection(d, 80, concat([WS_HANDSHAKE, input]), "websocket"),
+      exec: (input) => oneConnection(d, 80, joinBytes([WS_HANDSHAKE, input]), "websocket"),
       check: async () => {},
       stop: () => d.stop(),
     };
@@ -333,7 +332,7 @@ export const jmpTarget: FuzzTarget = {
   generate: (p) => {
     const parts: Uint8Array[] = [];
     for (let i = 1 + p.below(3); i > 0; i--) parts.push(jmpFrame(encodeUtf8(p.below(4) ? janosMessage(p) : jsonValue(p, 0))));
-    return concat(parts);
+    return joinBytes(parts);
   },
   async start(): Promise<FuzzSubject> {
     const d = await new FuzzedDevice().boot();
