@@ -45,7 +45,8 @@ export class ModdableNet implements Net {
       // the certificate and key are parsed once per listener; a bad pair rejects here, by name
       if (options.tls) limitTls(TLS_MEMORY());
       const tls = options.tls ? new TLSServer(options.tls.cert, options.tls.key) : undefined;
-      const accepting = new Accepting(options, tls ? secured(tls, onConnection) : onConnection);
+      // only `admit` is kept: the certificate's and key's text would stay in the heap for nothing
+      const accepting = new Accepting(options.admit, tls ? secured(tls, onConnection) : onConnection);
       const listener = new Listener({ port: options.port, onReadable: accepting.readable });
       accepting.listener = listener;
       return Promise.resolve({
@@ -103,7 +104,7 @@ class Accepting {
   private scheduled = false;
 
   constructor(
-    private readonly options: ListenOptions,
+    private readonly admit: ListenOptions["admit"],
     private readonly onConnection: (c: Connection) => void,
   ) {}
 
@@ -127,7 +128,7 @@ class Accepting {
   private takeOne(): void {
     const from = this.listener!.read(); // Moddable's read() makes the socket's object: the least a connection costs
     if (!from) return;
-    if (this.options.admit && !this.options.admit()) (from as unknown as { close(): void }).close();
+    if (this.admit && !this.admit()) (from as unknown as { close(): void }).close();
     else this.onConnection(new SocketConnection(from, undefined));
   }
 
