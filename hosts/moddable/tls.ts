@@ -142,7 +142,12 @@ export class TlsConnection implements Connection {
   /** Records what the queue holds, as far as the TCP connection takes them; closes once it is empty when closing. */
   private send(): void {
     const session = this.session;
-    if (!session || this.state & CLOSED || !session.established) return;
+    if (!session || this.state & CLOSED) return;
+    if (!session.established) {
+      // closed before its handshake (a head timeout, a server stopping): nothing to say first
+      if (this.state & CLOSING) this.end(undefined, false);
+      return;
+    }
     while (this.tcp.pending < HIGH_WATER) {
       const chunk = this.writing ?? this.queue.take(RECORD);
       if (!chunk) break;

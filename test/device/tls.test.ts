@@ -223,7 +223,7 @@ test("the TLS memory limit (lin: 128 KB): four sessions at once, a fifth closed 
   for (const c of four.slice(1)) c.close();
 });
 
-test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off, 20 handshakes in a row; the device goes on", async () => {
+test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off, one that never speaks (closed by the head timeout), 20 handshakes in a row; the device goes on", async () => {
   const tlsIdle = (await settled()).bytes;
   const idle = await device.heap();
   const raw = (bytes: Buffer, end = true): Promise<void> =>
@@ -234,6 +234,13 @@ test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off
       s.on("close", () => resolve());
       if (!end) setTimeout(() => s.destroy(), 300);
     });
+  // one that connects and says nothing: the web server's head timeout (10 s) ends it, handshake or not
+  const silent = net.connect(PORT, "127.0.0.1");
+  silent.on("error", () => {});
+  const silentClosed = new Promise<number>((resolve) => {
+    const opened = Date.now();
+    silent.on("close", () => resolve(Date.now() - opened));
+  });
   await raw(Buffer.from("GET / HTTP/1.1\r\nHost: device\r\n\r\n"));
   await raw(crypto.randomBytes(3000));
   await raw(Buffer.from([0x16, 0x03, 0x01, 0x40, 0x00, 0x01])); // a record header that promises 16 KB, then nothing
@@ -242,6 +249,8 @@ test("hostile TLS clients: garbage instead of a ClientHello, a handshake cut off
     const r = await sClient(["-tls1_3"]);
     assert.match(r.output, /HTTP\/1\.1 401/, `handshake ${i + 1}`);
   }
+  const silentFor = await Promise.race([silentClosed, sleep(20_000).then(() => -1)]);
+  assert.ok(silentFor > 0, "a silent TLS connection was still open after 20 s");
   let h = await device.heap();
   for (let i = 0; i < 20 && h.slots > idle.slots + 32; i++) {
     await sleep(250);
