@@ -1,23 +1,13 @@
 /**
- * Host crypto over Moddable's `crypt`: Digest (MD5, SHA1, SHA256 in native code) and ECDSA P-256
- * verification; P-256 keys and signatures from Mbed TLS's PSA crypto (iobox-tls).
+ * Host crypto on the device: Moddable's `crypt` Digest (MD5, SHA1, SHA256 in native code), and P-256
+ * keys, signatures and their verification from Mbed TLS's PSA crypto (iobox-tls), which also checks
+ * what Moddable's JavaScript ECDSA left to its caller (the point on the curve, 0 < r, s < n).
  */
 import { Digest } from "crypt";
-import { generateP256, signP256 } from "iobox-tls";
-import Curve from "curve";
-import ECDSA from "ecdsa";
-import ECPoint from "ecp";
+import { generateP256, signP256, verifyP256 } from "iobox-tls";
 import type { Crypto, HashAlgorithm, Hasher } from "../../src/host.ts";
 
 const NAMES = { md5: "MD5", sha1: "SHA1", sha256: "SHA256" } as const;
-
-// P-256 (SEC 2 §2.4.2 secp256r1): the field prime, b and the group order, for the checks that
-// Moddable's ECDSA leaves to its caller
-const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
-const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
-const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-
-let p256: Curve | undefined; // built on first use: most devices never see an ES256 token
 
 export const moddableCrypto: Crypto = {
   hash(algorithm: HashAlgorithm): Hasher {
@@ -34,19 +24,7 @@ export const moddableCrypto: Crypto = {
   verifyP256(publicKey, message, signature) {
     if (publicKey.length !== 65 || publicKey[0] !== 4 || signature.length !== 64) return false;
     try {
-      const x = bigint(publicKey.subarray(1, 33));
-      const y = bigint(publicKey.subarray(33, 65));
-      // Moddable's ECDSA checks neither that the key is on the curve nor that 0 < r, s < n (SEC 1
-      // §4.1.4 step 1). Given r = s = 0 its verify never returns (seen on lin); elsewhere that
-      // signature is CVE-2022-21449's forgery
-      if (x >= P || y >= P || (y * y - (x * x * x - 3n * x + B)) % P !== 0n) return false;
-      const r = bigint(signature.subarray(0, 32));
-      const s = bigint(signature.subarray(32, 64));
-      if (r === 0n || r >= N || s === 0n || s >= N) return false;
-      p256 ??= new Curve("secp256r1");
-      const digest = new Digest("SHA256");
-      digest.write(message);
-      return new ECDSA(new ECPoint(x, y), p256, false).verify(digest.close(), signature.slice(), false) === true;
+      return verifyP256(publicKey, message, signature);
     } catch {
       return false;
     }
@@ -59,9 +37,3 @@ export const moddableCrypto: Crypto = {
     return new Uint8Array(signP256(privateKey, message));
   },
 };
-
-/** Big-endian unsigned bytes as a bigint, natively. */
-function bigint(bytes: Uint8Array): bigint {
-  // the 5.6.0 typings declare the result as the BigInt wrapper type; XS returns a primitive
-  return BigInt.fromArrayBuffer(bytes.slice().buffer) as unknown as bigint;
-}

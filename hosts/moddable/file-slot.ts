@@ -1,6 +1,6 @@
 /**
  * A firmware slot in a file, for Moddable's lin simulator, which has no OTA partitions: the update
- * path (header, signature with Moddable's ECDSA, hashing, streaming to flash) runs there as on the
+ * path (header, signature with Mbed TLS's ECDSA, hashing, streaming to flash) runs there as on the
  * ESP32, so the device stage can measure what it costs in RAM. There is no boot loader behind it:
  * the image is kept, never booted, and nothing is ever pending.
  */

@@ -9,7 +9,7 @@ import { buildDevice, ROOT } from "../../hosts/build/build.ts";
 test("every module manifest.json names exists after npm run build:device", async () => {
   await buildDevice();
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
-  // ours are the "./" paths; the rest are the SDK's (the crypt modules ECDSA needs)
+  // ours are the "./" paths
   const modules = [
     ...Object.values(manifest.modules as Record<string, string | string[]>),
     ...Object.values(manifest.platforms as Record<string, { modules?: Record<string, string | string[]> }>).flatMap((p) => Object.values(p.modules ?? {})),
@@ -43,7 +43,7 @@ test("the device bundle imports only modules the Moddable build provides, each p
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
   // what every build has (manifest.json's includes, the SDK's base and modules/io), and each platform's own
   // (iobox-tls: the TLS engine, build/device/manifest_tls.json, which manifest.json includes everywhere)
-  const everywhere = /^(embedded:io\/socket\/(tcp|listener|udp)|crypt|curve|ecdsa|ecp|file|mc\/config|net|socket|Resource|time|timer|iobox|iobox-platform|iobox-tls)$/;
+  const everywhere = /^(embedded:io\/socket\/(tcp|listener|udp)|crypt|file|mc\/config|net|socket|Resource|time|timer|iobox|iobox-platform|iobox-tls)$/;
   const byPlatform: Record<string, { file: string; includes: Record<string, string> }> = {
     esp32: { file: "platform-esp32.js", includes: { wifi: "network/wifi", "embedded:update": "io/update", "mc/ffi": "ffi" } },
     "esp32/wt32_eth01": { file: "platform-esp32-ethernet.js", includes: { ethernet: "network/ethernet", "embedded:update": "io/update", "mc/ffi": "ffi" } },
@@ -52,7 +52,7 @@ test("the device bundle imports only modules the Moddable build provides, each p
   const esp32Io = /^embedded:(io\/digital|storage\/flash)$/; // modules/io's ESP32 manifest
   const expected: Record<string, string[]> = {
     "main.js": ["iobox"],
-    "iobox.js": ["Resource", "crypt", "curve", "ecdsa", "ecp", "embedded:io/socket/listener", "embedded:io/socket/tcp", "embedded:io/socket/udp", "file", "iobox-platform", "iobox-tls", "mc/config", "net", "socket", "time", "timer"],
+    "iobox.js": ["Resource", "crypt", "embedded:io/socket/listener", "embedded:io/socket/tcp", "embedded:io/socket/udp", "file", "iobox-platform", "iobox-tls", "mc/config", "net", "socket", "time", "timer"],
     "platform-esp32.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "mc/ffi", "net", "wifi"],
     "platform-esp32-ethernet.js": ["embedded:io/digital", "embedded:storage/flash", "embedded:update", "ethernet", "mc/ffi", "net"],
     "platform-sim.js": ["file", "mc/config", "net", "wifi"],

@@ -461,3 +461,27 @@ void xs_p256_sign(xsMachine *the)
 		xsUnknownError("P-256: sign (%d)", (int)status);
 	xsmcSetArrayBuffer(xsResult, signature, length);
 }
+
+/* verifyP256(publicKey, message, signature): ECDSA P-256 with SHA-256; false for a bad signature or a malformed key or signature */
+void xs_p256_verify(xsMachine *the)
+{
+	ready(the);
+	void *publicKey, *message, *signature;
+	xsUnsignedValue keyLength, messageLength, signatureLength;
+	xsmcGetBufferReadable(xsArg(0), &publicKey, &keyLength);
+	xsmcGetBufferReadable(xsArg(1), &message, &messageLength);
+	xsmcGetBufferReadable(xsArg(2), &signature, &signatureLength);
+	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
+	psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1));
+	psa_set_key_bits(&attributes, 256);
+	psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_VERIFY_MESSAGE);
+	psa_set_key_algorithm(&attributes, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+	mbedtls_svc_key_id_t key;
+	/* the import checks that the point is on the curve; the verification, that 0 < r, s < n */
+	int ok = (65 == keyLength) && (64 == signatureLength) && (PSA_SUCCESS == psa_import_key(&attributes, publicKey, keyLength, &key));
+	if (ok) {
+		ok = PSA_SUCCESS == psa_verify_message(key, PSA_ALG_ECDSA(PSA_ALG_SHA_256), message, messageLength, signature, signatureLength);
+		psa_destroy_key(key);
+	}
+	xsmcSetBoolean(xsResult, ok);
+}

@@ -26,3 +26,4 @@ export function limit(bytes) @ "xs_tls_limit";
 export function resetPeak() @ "xs_tls_reset_peak";
 export function generateP256() @ "xs_p256_generate";
 export function signP256(privateKey, message) @ "xs_p256_sign";
+export function verifyP256(publicKey, message, signature) @ "xs_p256_verify";

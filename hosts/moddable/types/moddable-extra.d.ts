@@ -1,5 +1,5 @@
 // Typings for the Moddable modules this host uses that @moddable/typings 5.6.0 lacks or mistypes
-// (moddable.md §9). Written from the SDK sources (modules/crypt/digest, modules/crypt/etc,
+// (moddable.md §9). Written from the SDK sources (modules/crypt/digest,
 // modules/io/update, modules/io/flash, modules/io/system); only what iobox calls is declared.
 
 declare module "crypt" {
@@ -8,30 +8,6 @@ declare module "crypt" {
     write(message: string | ArrayBufferLike | ArrayBufferView): void;
     close(): ArrayBuffer;
     reset(): void;
-  }
-}
-
-// modules/crypt/etc/curve.js, ecdsa.js and arith/ecp.js: only what ECDSA verification needs
-declare module "curve" {
-  export default class Curve {
-    constructor(name: "secp256r1" | "secp384r1");
-  }
-}
-
-declare module "ecp" {
-  export default class ECPoint {
-    constructor(x: bigint, y: bigint);
-  }
-}
-
-declare module "ecdsa" {
-  import type Curve from "curve";
-  import type ECPoint from "ecp";
-  export default class ECDSA {
-    /** For verification `key` is the public point; the SDK's callers pass `priv` false, and it reads no third argument. */
-    constructor(key: ECPoint, curve: Curve, priv: false);
-    /** `H` is the message digest; `sig` is r‖s (each the order's size) unless `asn1`. Checks no ranges. */
-    verify(H: ArrayBuffer, sig: ArrayBuffer | Uint8Array, asn1: boolean): boolean;
   }
 }
 
@@ -113,4 +89,6 @@ declare module "iobox-tls" {
   export function generateP256(): [ArrayBuffer, ArrayBuffer];
   /** ECDSA P-256 with SHA-256: r‖s (64 bytes) */
   export function signP256(privateKey: Uint8Array, message: Uint8Array): ArrayBuffer;
+  /** ECDSA P-256 with SHA-256; false for a bad signature or a malformed key or signature */
+  export function verifyP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }
