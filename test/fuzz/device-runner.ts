@@ -50,10 +50,21 @@ export async function fuzzDevice(run: DeviceRun): Promise<DeviceOutcome[]> {
   const users: DeviceUsers = { admin: { name: "jnior", password: crypto.randomBytes(12).toString("base64url") }, control: { name: "op", password: "op-pw-" + crypto.randomBytes(6).toString("hex") } };
   process.stdout.write(`building the device image for lin (${sdk.source})\n`);
   fs.mkdirSync(os.homedir() + "/.config/tech.moddable.mcsim", { recursive: true });
-  // mqttMinBackoffMs: the broker of the mqtt target ends the connection on most inputs (hosts/moddable/boot.ts)
-  const image = await buildImage(sdk, path.join(ROOT, "build/device-fuzz"), { adminPassword: users.admin.password, mqttMinBackoffMs: "10" });
+  // mqttMinBackoffMs: the broker of the mqtt target ends the connection on most inputs (hosts/moddable/boot.ts).
+  // A folder of its own: a run that reboots its image must find its own there, not another run's
+  // (built with another password) — two runs may go at once, each in a network namespace of its own
+  fs.mkdirSync(path.join(ROOT, "build"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(ROOT, "build/device-fuzz-"));
+  const image = await buildImage(sdk, dir, { adminPassword: users.admin.password, mqttMinBackoffMs: "10" });
   const outcomes: DeviceOutcome[] = [];
-  for (const name of run.targets) {
+  try {
+    for (const name of run.targets) outcomes.push(await fuzzTarget(name));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return outcomes;
+
+  async function fuzzTarget(name: string): Promise<DeviceOutcome> {
     let device: DeviceSim | undefined;
     let first: Heap | undefined;
     let boots = 0;
@@ -92,13 +103,12 @@ export async function fuzzDevice(run: DeviceRun): Promise<DeviceOutcome[]> {
       const last = device!;
       const after = last.running && !last.firstProblem ? await last.heap().catch(() => undefined) : undefined;
       const heap = `${boots} boot${boots === 1 ? "" : "s"}; device heap ${first!.slots} slots / ${first!.chunks} B at the first start, ${after ? `${after.slots} slots / ${after.chunks} B at the end` : "not readable at the end"}; XS stack peak ${Math.max(stackPeak, last.stackPeak)} slots`;
-      outcomes.push({ target: name, seconds, result, heap });
       if (result.failure) process.stdout.write(`  ${name} [device]: failed at input ${result.failure.index}: ${result.failure.error.split("\n").slice(0, 6).join("\n    ")}\n`);
+      return { target: name, seconds, result, heap };
     } finally {
       await device?.stop();
     }
   }
-  return outcomes;
 }
 
 /** The device's MQTT client, pointed at the fake broker of the mqtt target (as an administrator would, over JANOS). */
