@@ -283,8 +283,10 @@ class XentaraClient {
   }
 }
 
-test("provisioned as an owner would: certificate, key, security.json and config.json uploaded with JANOS file messages, then Reboot; the owner's certificate serves, and the Xentara endpoint logs in (Basic), says hello and browses", async () => {
+test("provisioned as an owner would: certificate, key, security.json, oauth2.json and config.json uploaded with JANOS file messages, then Reboot; the owner's certificate serves, and the Xentara endpoint asks for Bearer and Basic, logs in with either (an ES256 token checked on the device), says hello and browses", async () => {
   const owner = makeSelfSigned(["plant-box.example"], []);
+  const issuer = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const oauth2 = { issuers: [{ iss: "https://idp.example", aud: "iobox", roles: ["Administrator"], verification: { algorithm: "ES256", publicKeyPath: "certs/idp.pem" } }] };
   const security = {
     TLS: { serverCertificate: { certificatePath: "certs/owner.pem", privateKeyPath: "certs/owner-key.pem" } },
     roles: [{ name: "Administrator", UUID: "8a38fb06-fa47-4f98-9419-a0fb6511e671" }],
@@ -294,7 +296,9 @@ test("provisioned as an owner would: certificate, key, security.json and config.
     ["/certs/owner.pem", owner.cert],
     ["/certs/owner-key.pem", owner.key],
     ["/security.json", JSON.stringify(security)],
-    ["/config.json", JSON.stringify({ httpServer: { port: PORT, httpPort: DEVICE_PORTS.http } })],
+    ["/certs/idp.pem", issuer.publicKey.export({ type: "spki", format: "pem" }) as string],
+    ["/oauth2.json", JSON.stringify(oauth2)],
+    ["/config.json", JSON.stringify({ httpServer: { port: PORT, httpPort: DEVICE_PORTS.http, authentication: { realm: "plant-7", schemes: ["Bearer", "Basic"], scope: ["iobox"] } } })],
   ];
   const c = new WsClient(`wss://127.0.0.1:${PORT}/`, {}, { ca: certificate, servername: hostname + ".local" });
   await c.opened;
@@ -327,16 +331,35 @@ test("provisioned as an owner would: certificate, key, security.json and config.
   const ok = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ownerFile, "--resolve", `plant-box.example:${PORT}:127.0.0.1`, `https://plant-box.example:${PORT}/`]);
   assert.equal(ok.output, "401");
 
-  // Xentara: Basic login over wss, hello, browse from the root
-  const ws = new WebSocket(`wss://127.0.0.1:${PORT}/api/ws`, { ...{ ca: owner.cert, servername: "plant-box.example" }, headers: { Authorization: "Basic " + Buffer.from(`${ADMIN.name}:${ADMIN.password}`).toString("base64") } });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("unexpected-response", (_q, res) => reject(new Error(`/api/ws answered ${res.statusCode}`)));
-    ws.once("error", reject);
-  });
-  const x = new XentaraClient(ws);
-  assert.deepEqual(await x.result(14, new Map([[0, 1], [1, 1]])), new Map([[0, 1]]), "hello");
-  const tree = (await x.result(1, new Map([[0, new cborg.Tagged(37, new Uint8Array(16))]]))) as Map<number, unknown>[];
-  assert.ok(Array.isArray(tree) && tree.length > 0, "the root has elements");
-  ws.close();
+  // Xentara over wss: the challenges config.json asks for, then a login with either scheme
+  const upgrade = (authorization?: string): Promise<{ ws?: WebSocket; status: number; challenges: string[] }> =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(`wss://127.0.0.1:${PORT}/api/ws`, { ...{ ca: owner.cert, servername: "plant-box.example" }, headers: authorization ? { Authorization: authorization } : {} });
+      ws.once("open", () => resolve({ ws, status: 101, challenges: [] }));
+      ws.once("unexpected-response", (req, res) => {
+        resolve({ status: res.statusCode ?? 0, challenges: res.headersDistinct["www-authenticate"] ?? [] });
+        req.destroy();
+      });
+      ws.once("error", reject);
+    });
+  const none = await upgrade();
+  assert.equal(none.status, 401);
+  assert.deepEqual(none.challenges, ['Bearer realm="plant-7", scope="iobox"', 'Basic realm="plant-7", charset="UTF-8"']);
+  const b64url = (b: Buffer | string): string => Buffer.from(b).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const input = b64url(JSON.stringify({ alg: "ES256", typ: "at+jwt" })) + "." + b64url(JSON.stringify({ iss: "https://idp.example", aud: "iobox", sub: "scada-1", client_id: "scada", jti: crypto.randomUUID(), iat: now, exp: now + 300, scope: "iobox" }));
+  const token = input + "." + b64url(crypto.sign("sha256", Buffer.from(input), { key: issuer.privateKey, dsaEncoding: "ieee-p1363" }));
+  const forged = input + "." + b64url(crypto.sign("sha256", Buffer.from(input), { key: crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey, dsaEncoding: "ieee-p1363" }));
+  const refused = await upgrade("Bearer " + forged);
+  assert.equal(refused.status, 401, "a token signed by another key");
+  assert.match(refused.challenges.join(" "), /error="invalid_token"/);
+  for (const authorization of ["Bearer " + token, "Basic " + Buffer.from(`${ADMIN.name}:${ADMIN.password}`).toString("base64")]) {
+    const opened = await upgrade(authorization);
+    assert.equal(opened.status, 101, authorization.split(" ")[0]);
+    const x = new XentaraClient(opened.ws!);
+    assert.deepEqual(await x.result(14, new Map([[0, 1], [1, 1]])), new Map([[0, 1]]), "hello");
+    const tree = (await x.result(1, new Map([[0, new cborg.Tagged(37, new Uint8Array(16))]]))) as Map<number, unknown>[];
+    assert.ok(Array.isArray(tree) && tree.length > 0, "the root has elements");
+    opened.ws!.close();
+  }
 });
