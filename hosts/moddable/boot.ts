@@ -14,12 +14,12 @@ import Resource from "Resource";
 import platform from "iobox-platform";
 import { BOARDS, findBoard, type BoardProfile } from "../../src/boards.ts";
 import { LAST_ABORT_FILE } from "../../src/boot-record.ts";
-import { decodeUtf8, encodeUtf8 } from "../../src/bytes.ts";
+import { encodeUtf8 } from "../../src/bytes.ts";
 import { parseConfig, type ServerConfig } from "../../src/config.ts";
 import { parseOAuth2, type OAuth2Config } from "../../src/auth/oauth2.ts";
 import { parseSecurity, type SecurityConfig } from "../../src/auth/security.ts";
 import { builtInReleaseKey } from "../../src/firmware/release-key.ts";
-import { MAX_CONFIG_FILE_BYTES } from "../../src/flash-files.ts";
+import { MAX_CONFIG_FILE_BYTES, readText } from "../../src/flash-files.ts";
 import { DEVICE_PROFILE } from "../../src/device-profile.ts";
 import type { MqttLimits } from "../../src/mqtt/client.ts";
 import { startDevice, type Device, type ListenerConfig } from "../../src/device.ts";
@@ -45,14 +45,13 @@ function configure(): void {
   const files = new ModdableFiles();
   const fileConfig = readJsonFile(files, "config.json", notes, (text) => parseConfig(text));
   const security = readJsonFile(files, "security.json", notes, (text) => parseSecurity(text));
-  const oauth2 = readJsonFile(files, "oauth2.json", notes, (text) => parseOAuth2(text, "oauth2.json", (p) => readText(files, p)));
+  const oauth2 = readJsonFile(files, "oauth2.json", notes, (text) => parseOAuth2(text, "oauth2.json", (p) => readFile(files, p)));
   const boardName: string = fileConfig?.board ?? config.board ?? "jnior-410";
   const board = findBoard(boardName);
   if (!board) {
     throw new Error(`unknown board "${boardName}" (known: ${BOARDS.map((b) => b.name).join(", ")})`);
   }
   const host = new ModdableHost(platform, board, platform.restartsInPlace ? restartInPlace : undefined);
-  for (const n of notes.splice(0)) host.log("error", n);
   const listeners: ListenerConfig[] = [];
   // TLS with the certificate security.json names, or the unit's own (src/tls/identity.ts)
   const tls = tlsOf(files, security, notes);
@@ -61,7 +60,7 @@ function configure(): void {
     if (fileConfig.httpServer.httpPort !== undefined) listeners.push({ name: "http", port: fileConfig.httpServer.httpPort });
     listeners.push({ name: "https", port: fileConfig.httpServer.port, tls });
   } else host.log("info", "config.json has no httpServer: no web server");
-  for (const n of notes.splice(0)) host.log("error", n);
+  for (const n of notes) host.log("error", n);
   start(host, board, listeners, { file: fileConfig, security, oauth2 });
 }
 
@@ -73,7 +72,7 @@ function configure(): void {
  */
 function readJsonFile<T>(files: ModdableFiles, name: string, notes: string[], parse: (text: string) => T): T | undefined {
   try {
-    const text = readText(files, name);
+    const text = readFile(files, name);
     return text === undefined ? undefined : parse(text);
   } catch (e) {
     notes.push(`${name} ignored: ${(e as Error).message}`);
@@ -81,11 +80,9 @@ function readJsonFile<T>(files: ModdableFiles, name: string, notes: string[], pa
   }
 }
 
-function readText(files: ModdableFiles, path: string): string | undefined {
-  const size = files.size(path);
-  if (size > MAX_CONFIG_FILE_BYTES) throw new Error(`${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`); // not even read into RAM
-  const bytes = size < 0 ? undefined : files.read(path);
-  return bytes ? decodeUtf8(bytes, 0, bytes.length, true) : undefined;
+/** A configuration file, or a certificate or key it names, as text (src/flash-files.ts). */
+function readFile(files: ModdableFiles, path: string): string | undefined {
+  return readText(files, path, MAX_CONFIG_FILE_BYTES);
 }
 
 /** security.json's certificate and key (files uploaded to /certs), or "identity" when it names none or they cannot be read. */
@@ -93,8 +90,8 @@ function tlsOf(files: ModdableFiles, security: SecurityConfig | undefined, notes
   const named = security?.tls;
   if (!named) return "identity";
   try {
-    const cert = readText(files, named.certificatePath);
-    const key = readText(files, named.privateKeyPath);
+    const cert = readFile(files, named.certificatePath);
+    const key = readFile(files, named.privateKeyPath);
     if (cert && key) return { cert, key, fallback: "identity" };
     notes.push(`security.json: ${cert ? named.privateKeyPath : named.certificatePath} is not on the unit; the unit's own certificate serves`);
   } catch (e) {
@@ -162,13 +159,13 @@ function buildNetwork(): { defaults: [string, string][]; setupPassword: string |
   return { defaults, setupPassword: typeof c.setupPassword === "string" && c.setupPassword ? c.setupPassword : undefined };
 }
 
-interface Files {
+interface ConfigFiles {
   file: ServerConfig | undefined;
   security: SecurityConfig | undefined;
   oauth2: OAuth2Config | undefined;
 }
 
-function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], { file, security, oauth2 }: Files): void {
+function start(host: ModdableHost, board: BoardProfile, listeners: ListenerConfig[], { file, security, oauth2 }: ConfigFiles): void {
   const net = buildNetwork();
   if (platform.noMulticast) host.log("info", `mdns: off: ${platform.noMulticast}`);
   if ((config as { ssid?: unknown }).ssid) host.log("warn", "the build's ssid= is Moddable's setup/network's, which holds the boot until it joins: build with wifiSsid= and wifiPassword=");

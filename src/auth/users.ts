@@ -3,7 +3,8 @@
  * as given because the JANOS Auth-Digest needs them (md5 over user:nonce:password); they never leave
  * the device through any protocol.
  */
-import { decodeUtf8, encodeUtf8 } from "../bytes.ts";
+import { encodeUtf8 } from "../bytes.ts";
+import { readText } from "../flash-files.ts";
 import { parseJson } from "../json-input.ts";
 import type { Host } from "../host.ts";
 
@@ -49,10 +50,10 @@ export class UserStore {
   private readonly listeners: ((name: string) => void)[] = [];
 
   constructor(private readonly host: Host) {
-    const bytes = host.files.read(FILE);
-    if (!bytes) return;
     try {
-      const parsed = parseJson(decodeUtf8(bytes, 0, bytes.length, true)) as { users?: unknown };
+      const text = readText(host.files, FILE);
+      if (text === undefined) return;
+      const parsed = parseJson(text) as { users?: unknown };
       if (Array.isArray(parsed.users)) this.users = parsed.users.filter(isUser);
     } catch {
       host.log("error", "users: " + FILE + " is unreadable; no accounts loaded");

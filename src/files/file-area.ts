@@ -19,7 +19,7 @@ import { parseSecurity } from "../auth/security.ts";
 import { decodeUtf8 } from "../bytes.ts";
 import { parseConfig } from "../config.ts";
 import { checkFilePath } from "../file-path.ts";
-import { CERTIFICATE_FILES, CONFIG_FILES, MAX_CERTIFICATE_BYTES, MAX_CONFIG_FILE_BYTES } from "../flash-files.ts";
+import { CERTIFICATE_FILES, CONFIG_FILES, MAX_CERTIFICATE_BYTES, MAX_CONFIG_FILE_BYTES, readText } from "../flash-files.ts";
 import type { FileEntry, Files, Host, Timer } from "../host.ts";
 import { checkPem } from "./pem.ts";
 
@@ -307,8 +307,7 @@ function check(files: Files, path: string, kind: Kind, bytes: Uint8Array): void 
   if (kind === "certificate") return checkPem(text, isKey(path));
   const read = (p: string): string | undefined => {
     try {
-      const b = files.read(normalize(p));
-      return b && decodeUtf8(b, 0, b.length, true);
+      return readText(files, normalize(p));
     } catch {
       return undefined;
     }

@@ -84,12 +84,12 @@ function forbid(c: JanosContext, s: JanosSession, what: string, role: Role, meta
   c.error(s, 403, `${what} needs ${role === "administrator" ? "an" : "a"} ${ROLE_NAMES[role]} user; "${s.principal!.name}" is ${ROLE_NAMES[s.principal!.role]}`, meta);
 }
 
-/** A member by name, any case; the exact spelling wins. */
+/**
+ * A member by name. Other spellings of JANOS's names (INTEG's JS sends `duration`) come under
+ * JANOS's spelling already (service.ts, janosMembers): a message that holds one is read as foreign.
+ */
 function member(m: Message, name: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(m, name)) return m[name];
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(m)) if (k.toLowerCase() === lower) return m[k];
-  return undefined;
+  return Object.prototype.hasOwnProperty.call(m, name) ? m[name] : undefined;
 }
 
 /** A number, or a string holding one (clients written in loosely typed languages send either). */

@@ -44,7 +44,6 @@ export const JANOS_OPTIONS: JanosOptions = {
   monitorRetryMs: 20,
 };
 
-/** The device: a connection that has not logged in holds one of its few slots for 20 s at most. */
 /**
  * The member names a message may use before its sender has logged in: those of JANOS's messages
  * (janos.md), the login, and the Meta clients are known to send. A message may carry a command with
@@ -73,6 +72,7 @@ function janosMembers(members: Map<string, unknown>): Record<string, unknown> {
   return message;
 }
 
+/** The device: a connection that has not logged in holds one of its few slots for 20 s at most. */
 export const DEVICE_JANOS: Partial<JanosOptions> = { loginTimeoutMs: 20_000 };
 
 export interface JanosDependencies {

@@ -7,7 +7,8 @@
  * not have the time yet), so the fingerprint an owner pinned never changes by itself; a factory
  * reset makes a new one.
  */
-import { decodeUtf8, fromBase64, toHex } from "../bytes.ts";
+import { fromBase64, toHex } from "../bytes.ts";
+import { readText } from "../flash-files.ts";
 import type { Host, TlsServerOptions } from "../host.ts";
 import { ecPrivateKeyPem, pem, selfSignedCertificate } from "./certificate.ts";
 
@@ -23,8 +24,8 @@ export interface TlsIdentity extends TlsServerOptions {
 
 /** The identity kept on flash, or a new one for `hostname` (and `addresses`) when there is none, or it is unreadable. */
 export function ensureIdentity(host: Host, hostname: string, addresses: readonly string[]): TlsIdentity {
-  const cert = readText(host, IDENTITY_CERTIFICATE);
-  const key = readText(host, IDENTITY_KEY);
+  const cert = readKept(host, IDENTITY_CERTIFICATE);
+  const key = readKept(host, IDENTITY_KEY);
   const der = cert && key ? pemBody(cert) : undefined;
   if (cert && key && der) return { cert, key, fingerprint: fingerprint(host, der), created: false };
 
@@ -70,10 +71,9 @@ export function pemBody(text: string): Uint8Array | undefined {
   }
 }
 
-function readText(host: Host, path: string): string | undefined {
-  const bytes = host.files.read(path);
+function readKept(host: Host, path: string): string | undefined {
   try {
-    return bytes ? decodeUtf8(bytes, 0, bytes.length, true) : undefined;
+    return readText(host.files, path);
   } catch {
     return undefined; // not text: made again
   }
